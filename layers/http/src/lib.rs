@@ -1,0 +1,1 @@
+//! clanka-http (skeleton).

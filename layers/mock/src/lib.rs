@@ -1,0 +1,1 @@
+//! clanka-mock (skeleton).

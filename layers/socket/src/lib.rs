@@ -1,0 +1,1 @@
+//! clanka-socket (skeleton).

@@ -1,0 +1,1 @@
+//! clanka: the effect-style runtime (skeleton).
