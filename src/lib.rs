@@ -1,1 +1,8 @@
-//! clanka: the effect-style runtime (skeleton).
+//! clanka: OpenAI's Codex backend as composable, dependency-injected tower services.
+//!
+//! The crate holds the effect-style [`runtime`] and the recipes users compose:
+//! [`kv`], [`http`] and [`socket`]. Each service itself lives in a `clanka-*`
+//! crate under `layers/` and is usable without the runtime.
+
+pub mod config;
+pub mod runtime;

@@ -1,0 +1,269 @@
+//! Settings, layered with figment: defaults < config file < `CLANKA_*` environment
+//! variables < explicit overrides (command-line flags).
+//!
+//! The file is `$XDG_CONFIG_HOME/clanka/config.toml` (else `~/.config/clanka/config.toml`).
+//! Environment variables nest with `__`: `CLANKA_CODEX__BASE_URL` sets `codex.base_url`.
+//! Environment values are taken as strings, so `CLANKA_MODEL__PRIMARY=5` is the model "5".
+//!
+//! # Example
+//!
+//! ```
+//! use clanka::config::ConfigLoader;
+//!
+//! let config = ConfigLoader::new()
+//!     .without_file()
+//!     .set("model.primary", "gpt-5.4")
+//!     .load()
+//!     .unwrap();
+//! assert_eq!(config.model.primary, "gpt-5.4");
+//! assert_eq!(config.auth.issuer, "https://auth.openai.com");
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+use serde::{Deserialize, Serialize};
+
+/// Every setting of clanka.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Config {
+    /// Where state is kept.
+    pub store: StoreConfig,
+    /// Sign-in.
+    pub auth: AuthConfig,
+    /// The Codex backend.
+    pub codex: CodexConfig,
+    /// Models used by the agent.
+    pub model: ModelConfig,
+}
+
+/// `store.*`: where state (signed-in tokens) is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreConfig {
+    /// Directory of the file key-value store. Default `$XDG_CONFIG_HOME/clanka`.
+    pub dir: PathBuf,
+}
+
+/// `auth.*`: the OAuth issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthConfig {
+    /// OAuth issuer. Default `https://auth.openai.com`.
+    pub issuer: String,
+}
+
+/// `codex.*`: the Responses backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodexConfig {
+    /// Base URL of the Codex backend. Default `https://chatgpt.com/backend-api/codex`.
+    pub base_url: String,
+}
+
+/// `model.*`: the agent's models.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    /// The primary model. Default `gpt-5.3-codex`.
+    pub primary: String,
+    /// Reasoning effort of the primary model. Default `high`.
+    pub primary_effort: String,
+    /// The sub-agent model. Default `gpt-5.4`.
+    pub subagent: String,
+    /// Reasoning effort of the sub-agent model. Default `low`.
+    pub subagent_effort: String,
+}
+
+impl Config {
+    /// The built-in defaults, with `store.dir` under the user's config directory.
+    pub fn defaults() -> Self {
+        Self {
+            store: StoreConfig {
+                dir: config_home().join("clanka"),
+            },
+            auth: AuthConfig {
+                issuer: "https://auth.openai.com".into(),
+            },
+            codex: CodexConfig {
+                base_url: "https://chatgpt.com/backend-api/codex".into(),
+            },
+            model: ModelConfig {
+                primary: "gpt-5.3-codex".into(),
+                primary_effort: "high".into(),
+                subagent: "gpt-5.4".into(),
+                subagent_effort: "low".into(),
+            },
+        }
+    }
+
+    /// Loads the configuration from the default file, the environment and no overrides.
+    pub fn load() -> Result<Self, ConfigError> {
+        ConfigLoader::new().load()
+    }
+
+    /// The default config file: `$XDG_CONFIG_HOME/clanka/config.toml`.
+    pub fn default_file() -> PathBuf {
+        config_home().join("clanka").join("config.toml")
+    }
+}
+
+/// A configuration file or value that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config file could not be read.
+    #[error("cannot read config file {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A value is malformed; the message names the key and where the value came from.
+    #[error("invalid configuration: {0}")]
+    Invalid(#[source] Box<figment::Error>),
+}
+
+/// Builds a [`Config`] from its layers.
+#[derive(Debug, Clone)]
+pub struct ConfigLoader {
+    file: FileChoice,
+    overrides: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+enum FileChoice {
+    Default,
+    Path(PathBuf),
+    None,
+}
+
+impl Default for ConfigLoader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ConfigLoader {
+    /// Defaults, the default config file if it exists, and `CLANKA_*` variables.
+    pub fn new() -> Self {
+        Self {
+            file: FileChoice::Default,
+            overrides: Vec::new(),
+        }
+    }
+
+    /// Reads `path` instead of the default file; it must exist.
+    #[must_use]
+    pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.file = FileChoice::Path(path.into());
+        self
+    }
+
+    /// Reads no config file.
+    #[must_use]
+    pub fn without_file(mut self) -> Self {
+        self.file = FileChoice::None;
+        self
+    }
+
+    /// Sets the dotted `key` (`model.primary`) over every other layer.
+    #[must_use]
+    pub fn set(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.overrides.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// The layered figment, for callers that read settings of their own from it.
+    pub fn figment(&self) -> Result<Figment, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::defaults()));
+        if let Some(path) = self.file_path()? {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(EnvStrings::prefixed("CLANKA_"));
+        for (key, value) in &self.overrides {
+            figment = figment.merge(Serialized::default(key, value));
+        }
+        Ok(figment)
+    }
+
+    /// Extracts the [`Config`].
+    pub fn load(&self) -> Result<Config, ConfigError> {
+        self.figment()?
+            .extract()
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    fn file_path(&self) -> Result<Option<PathBuf>, ConfigError> {
+        match &self.file {
+            FileChoice::None => Ok(None),
+            FileChoice::Default => {
+                let path = Config::default_file();
+                Ok(path.is_file().then_some(path))
+            }
+            FileChoice::Path(path) => match std::fs::metadata(path) {
+                Ok(_) => Ok(Some(path.clone())),
+                Err(source) => Err(ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                }),
+            },
+        }
+    }
+}
+
+/// `CLANKA_*` variables as string values: figment's `Env` would parse `true` or `5`
+/// into a boolean or a number, which a string setting then rejects.
+struct EnvStrings {
+    env: Env,
+}
+
+impl EnvStrings {
+    fn prefixed(prefix: &str) -> Self {
+        Self {
+            env: Env::prefixed(prefix).split("__"),
+        }
+    }
+}
+
+impl Provider for EnvStrings {
+    fn metadata(&self) -> Metadata {
+        self.env.metadata()
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let mut dict = Dict::new();
+        for (key, value) in self.env.iter() {
+            let nested = figment::util::nest(key.as_str(), Value::from(value));
+            if let Value::Dict(_, nested) = nested {
+                dict = merge_dicts(dict, nested);
+            }
+        }
+        Ok(Profile::Default.collect(dict))
+    }
+}
+
+fn merge_dicts(mut into: Dict, from: Dict) -> Dict {
+    for (key, value) in from {
+        let merged = match (into.remove(&key), value) {
+            (Some(Value::Dict(tag, old)), Value::Dict(_, new)) => {
+                Value::Dict(tag, merge_dicts(old, new))
+            }
+            (_, value) => value,
+        };
+        into.insert(key, merged);
+    }
+    into
+}
+
+fn config_home() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| Path::new(d).is_absolute()) {
+        return PathBuf::from(dir);
+    }
+    std::env::home_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(".config")
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

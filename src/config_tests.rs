@@ -1,0 +1,122 @@
+use figment::Jail;
+use pretty_assertions::assert_eq;
+
+use super::*;
+
+fn isolated(jail: &mut Jail) -> PathBuf {
+    let home = jail.directory().to_path_buf();
+    jail.set_env("XDG_CONFIG_HOME", home.join("xdg").display());
+    home.join("xdg")
+}
+
+#[test]
+fn defaults_follow_xdg_config_home() {
+    Jail::expect_with(|jail| {
+        let xdg = isolated(jail);
+        let config = ConfigLoader::new().load().unwrap();
+        assert_eq!(config.store.dir, xdg.join("clanka"));
+        assert_eq!(config.auth.issuer, "https://auth.openai.com");
+        assert_eq!(
+            config.codex.base_url,
+            "https://chatgpt.com/backend-api/codex"
+        );
+        assert_eq!(config.model.primary, "gpt-5.3-codex");
+        assert_eq!(config.model.primary_effort, "high");
+        assert_eq!(config.model.subagent, "gpt-5.4");
+        assert_eq!(config.model.subagent_effort, "low");
+        Ok(())
+    });
+}
+
+#[test]
+fn home_config_is_the_fallback() {
+    Jail::expect_with(|jail| {
+        let home = jail.directory().to_path_buf();
+        jail.set_env("XDG_CONFIG_HOME", "");
+        jail.set_env("HOME", home.display());
+        assert_eq!(
+            Config::default_file(),
+            home.join(".config/clanka/config.toml")
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn layers_apply_in_order() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.create_dir("xdg/clanka")?;
+        jail.create_file(
+            "xdg/clanka/config.toml",
+            "[model]\nprimary = \"from-file\"\nsubagent = \"from-file\"\nsubagent_effort = \"medium\"\n",
+        )?;
+        jail.set_env("CLANKA_MODEL__SUBAGENT", "from-env");
+        jail.set_env(
+            "CLANKA_CODEX__BASE_URL",
+            "http://127.0.0.1:9/backend-api/codex",
+        );
+        let config = ConfigLoader::new()
+            .set("model.subagent_effort", "high")
+            .load()
+            .unwrap();
+        assert_eq!(config.model.primary, "from-file");
+        assert_eq!(config.model.subagent, "from-env");
+        assert_eq!(config.model.subagent_effort, "high");
+        assert_eq!(
+            config.codex.base_url,
+            "http://127.0.0.1:9/backend-api/codex"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn string_settings_accept_numbers_and_booleans() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.set_env("CLANKA_MODEL__PRIMARY", "5");
+        jail.set_env("CLANKA_MODEL__SUBAGENT", "true");
+        jail.set_env("CLANKA_STORE__DIR", "/tmp/1.5");
+        let config = ConfigLoader::new().load().unwrap();
+        assert_eq!(config.model.primary, "5");
+        assert_eq!(config.model.subagent, "true");
+        assert_eq!(config.store.dir, PathBuf::from("/tmp/1.5"));
+        Ok(())
+    });
+}
+
+#[test]
+fn malformed_file_names_the_file_and_key() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.create_file("bad.toml", "[model]\nprimary = 5\n")?;
+        let err = ConfigLoader::new().file("bad.toml").load().unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("model.primary"), "{message}");
+        assert!(message.contains("bad.toml"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn unparsable_file_names_the_file() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.create_file("broken.toml", "[model\nprimary = \"x\"\n")?;
+        let err = ConfigLoader::new().file("broken.toml").load().unwrap_err();
+        assert!(err.to_string().contains("broken.toml"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_named_file_must_exist() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        let err = ConfigLoader::new().file("missing.toml").load().unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }), "{err:?}");
+        assert!(err.to_string().contains("missing.toml"));
+        Ok(())
+    });
+}
