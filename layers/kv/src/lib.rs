@@ -1,1 +1,52 @@
-//! clanka-kv (skeleton).
+//! A key-value store as a tower service, with memory and file-system backends.
+//!
+//! [`KeyValueStore`] is the cloneable handle the rest of clanka codes against; it
+//! wraps any service answering [`KvRequest`]s. The backends are [`MemoryStore`] and
+//! [`FileStore`] (one file per key, atomic writes, cross-process locks);
+//! [`PrefixLayer`] scopes a store to a key prefix and [`TypedStore`] reads and
+//! writes JSON values. This mirrors Effect's `KeyValueStore` (`layerMemory`,
+//! `layerFileSystem`, `prefix`, `forSchema`).
+//!
+//! # Example
+//!
+//! ```
+//! use clanka_kv::{KeyValueStore, KvError};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), KvError> {
+//! # let tmp = tempfile::tempdir().unwrap();
+//! # let dir = tmp.path().join("kv");
+//! let store = KeyValueStore::file_system(&dir)?; // or KeyValueStore::memory()
+//! let auth = store.prefixed("codex.auth/");
+//!
+//! // Serialize token refreshes across processes sharing `dir`.
+//! let guard = auth.lock("refresh").await?;
+//! auth.typed::<Vec<String>>().set("scopes", &vec!["openid".into()]).await?;
+//! drop(guard);
+//!
+//! assert_eq!(store.keys().await?, ["codex.auth/scopes"]);
+//! assert_eq!(auth.get_string("scopes").await?.as_deref(), Some(r#"["openid"]"#));
+//! # Ok(())
+//! # }
+//! ```
+
+mod model;
+
+mod error;
+
+mod file;
+mod future;
+mod memory;
+mod store;
+
+mod prefix;
+mod typed;
+
+pub use error::{JsonError, KvError};
+pub use file::FileStore;
+pub use future::ResponseFuture;
+pub use memory::MemoryStore;
+pub use model::{KvRequest, KvResponse, LockGuard};
+pub use prefix::{Prefix, PrefixLayer};
+pub use store::KeyValueStore;
+pub use typed::TypedStore;
