@@ -1,1 +1,37 @@
-//! clanka-http (skeleton).
+//! HTTP client service over reqwest and reqwest-middleware: retries, `Retry-After`, tracing.
+//!
+//! [`HttpClient`] is a cloneable tower service from [`reqwest::Request`] to
+//! [`reqwest::Response`]. Transient failures (connect errors, timeouts, resets, 5xx) are
+//! retried with exponential backoff and jitter; 429 and 503 responses carrying a
+//! `Retry-After` are re-sent after that delay by [`RetryAfter`] when it is short enough;
+//! other 4xx (429 without `Retry-After` included) are returned as they are. A request whose
+//! body is a stream is sent once and never retried. Each attempt runs in an `http.request`
+//! tracing span (method, url without query, attempt, status); headers are never logged.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use clanka_http::{HttpClient, HttpConfig};
+//!
+//! # async fn run() -> Result<(), clanka_http::HttpError> {
+//! let config = HttpConfig::default().with_read_timeout(Duration::from_secs(60));
+//! let client = HttpClient::new(config)?;
+//! let res = client.send(client.request(reqwest::Method::GET, "https://example.com/")).await?;
+//! assert!(res.status().is_success());
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod config;
+mod error;
+mod retry_after;
+mod send;
+mod trace;
+mod transient;
+
+pub use client::HttpClient;
+pub use config::HttpConfig;
+pub use error::HttpError;
+pub use retry_after::{ResponseFuture, RetryAfter, RetryAfterLayer};

@@ -1,0 +1,4 @@
+mod client;
+mod retry;
+mod server;
+mod timeout;

@@ -1,0 +1,45 @@
+use std::time::Duration;
+
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// Configuration of [`Tungstenite`](crate::Tungstenite).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SocketConfig {
+    /// Limit for TCP connect, TLS and the upgrade handshake together (default 15 s).
+    pub connect_timeout: Duration,
+    /// Buffer and message size limits, passed to tungstenite as is.
+    pub websocket: WebSocketConfig,
+    /// Sets `TCP_NODELAY` (default true: frames are small and latency matters).
+    pub disable_nagle: bool,
+}
+
+impl Default for SocketConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(15),
+            websocket: WebSocketConfig::default(),
+            disable_nagle: true,
+        }
+    }
+}
+
+impl SocketConfig {
+    /// Sets [`connect_timeout`](Self::connect_timeout).
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets [`websocket`](Self::websocket).
+    pub fn with_websocket_config(mut self, websocket: WebSocketConfig) -> Self {
+        self.websocket = websocket;
+        self
+    }
+
+    /// Sets [`disable_nagle`](Self::disable_nagle).
+    pub fn with_disable_nagle(mut self, disable_nagle: bool) -> Self {
+        self.disable_nagle = disable_nagle;
+        self
+    }
+}
