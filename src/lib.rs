@@ -6,3 +6,10 @@
 
 pub mod config;
 pub mod runtime;
+pub mod http;
+pub mod kv;
+pub mod socket;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

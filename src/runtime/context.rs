@@ -57,7 +57,7 @@ impl fmt::Display for ServiceId {
 }
 
 /// A service was asked for that the context does not hold.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("service `{service}` is not in the context")]
 pub struct MissingService {
     /// The missing service.
