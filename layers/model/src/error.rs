@@ -1,0 +1,202 @@
+//! The one error type of language-model calls, classified for retries.
+
+use std::time::Duration;
+
+use tower::BoxError;
+
+use crate::RateLimitSnapshot;
+
+/// Why a model request or its stream failed: one variant per reason.
+///
+/// Providers map their wire errors onto these (for Codex, protocol §3.4); the agent
+/// decides with [`is_retryable`](Self::is_retryable) and
+/// [`retry_after`](Self::retry_after). Messages come from the provider's error
+/// bodies and never hold credentials.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use clanka_model::{AiError, parse_retry_delay};
+///
+/// let message = "Rate limit reached. Please try again in 1.5s.";
+/// let err = AiError::RateLimited {
+///     message: message.into(),
+///     retry_after: parse_retry_delay(message),
+/// };
+/// assert!(err.is_retryable());
+/// assert_eq!(err.retry_after(), Some(Duration::from_millis(1500)));
+///
+/// let err = AiError::ContextWindowExceeded { message: "too long".into() };
+/// assert!(!err.is_retryable());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AiError {
+    /// The prompt does not fit the model's context window; compact or trim history.
+    #[error("context window exceeded: {message}")]
+    ContextWindowExceeded {
+        /// Provider message.
+        message: String,
+    },
+    /// The account has no quota left (billing).
+    #[error("quota exceeded: {message}")]
+    QuotaExceeded {
+        /// Provider message.
+        message: String,
+    },
+    /// The plan's usage limit is reached until `resets_at`.
+    #[error("usage limit reached: {message}")]
+    UsageLimitReached {
+        /// Provider message.
+        message: String,
+        /// The account's plan (`plus`, `pro`, …).
+        plan_type: Option<String>,
+        /// When the limit resets, in Unix seconds.
+        resets_at: Option<i64>,
+        /// The limit that was hit, when the provider reported it.
+        rate_limits: Option<Box<RateLimitSnapshot>>,
+    },
+    /// The account's plan does not include this model or product.
+    #[error("usage not included in the plan: {message}")]
+    UsageNotIncluded {
+        /// Provider message.
+        message: String,
+    },
+    /// Too many requests; try again, after `retry_after` when the provider said.
+    ///
+    /// Retryable: the caller's retry budget bounds the attempts.
+    #[error("rate limited: {message}")]
+    RateLimited {
+        /// Provider message.
+        message: String,
+        /// The delay the provider asked for (see [`parse_retry_delay`](crate::parse_retry_delay)).
+        retry_after: Option<Duration>,
+    },
+    /// The provider is overloaded and asks clients to back off.
+    #[error("server overloaded: {message}")]
+    ServerOverloaded {
+        /// Provider message.
+        message: String,
+    },
+    /// The provider refused the content for policy reasons (Codex `cyber_policy`).
+    #[error("content policy violation: {message}")]
+    ContentPolicy {
+        /// Provider message.
+        message: String,
+    },
+    /// The request is malformed (bad schema, invalid image, unpaired tool call, …).
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// Provider message.
+        message: String,
+    },
+    /// The provider rejected the credentials after the provider's own recovery
+    /// (token reload and refresh); the user must sign in again.
+    #[error("unauthorized: {message}")]
+    Unauthorized {
+        /// Provider message.
+        message: String,
+    },
+    /// The provider rejects an option of the request (e.g. `temperature`).
+    #[error("unsupported option `{option}`")]
+    Unsupported {
+        /// The option's name.
+        option: String,
+    },
+    /// The stream ended or broke before the response was complete.
+    #[error("stream disconnected: {message}")]
+    StreamDisconnected {
+        /// What happened.
+        message: String,
+    },
+    /// No event arrived for `after`.
+    #[error("idle timeout: no event for {after:?}")]
+    IdleTimeout {
+        /// The idle time allowed.
+        after: Duration,
+    },
+    /// An unexpected HTTP status, 5xx included.
+    #[error("server returned status {status}: {message}")]
+    Server {
+        /// HTTP status code.
+        status: u16,
+        /// Response body or summary.
+        message: String,
+    },
+    /// The provider reported a failure with no more specific variant.
+    #[error("response failed: {message}")]
+    ResponseFailed {
+        /// Provider error code, if any.
+        code: Option<String>,
+        /// Provider message.
+        message: String,
+    },
+    /// The provider sent something the client could not decode.
+    #[error("invalid response: {message}")]
+    InvalidResponse {
+        /// What could not be decoded (never the raw payload).
+        message: String,
+    },
+    /// The request could not be sent or the connection failed.
+    #[error("transport failed")]
+    Transport(#[source] BoxError),
+}
+
+impl AiError {
+    /// Wraps a transport error.
+    pub fn transport(error: impl Into<BoxError>) -> Self {
+        Self::Transport(error.into())
+    }
+
+    /// Whether trying the same request again may succeed.
+    ///
+    /// Fatal (protocol §5.2): context window, quota, usage limit, usage not included,
+    /// server overloaded, content policy, invalid request, unauthorized and unsupported
+    /// option. Everything else (rate limited, disconnects, idle timeouts, unexpected
+    /// statuses, other failures, undecodable responses, transport) is retryable.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::ContextWindowExceeded { .. }
+            | Self::QuotaExceeded { .. }
+            | Self::UsageLimitReached { .. }
+            | Self::UsageNotIncluded { .. }
+            | Self::ServerOverloaded { .. }
+            | Self::ContentPolicy { .. }
+            | Self::InvalidRequest { .. }
+            | Self::Unauthorized { .. }
+            | Self::Unsupported { .. } => false,
+            Self::RateLimited { .. }
+            | Self::StreamDisconnected { .. }
+            | Self::IdleTimeout { .. }
+            | Self::Server { .. }
+            | Self::ResponseFailed { .. }
+            | Self::InvalidResponse { .. }
+            | Self::Transport(_) => true,
+        }
+    }
+
+    /// The delay the provider asked for before a retry, if any.
+    ///
+    /// `None` means "use your own backoff" (retryable) or "do not retry" (fatal).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// A string that names no variant of a provider option enum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{value}`")]
+pub struct ParseOptionError {
+    /// Which option was parsed (`reasoning effort`, `verbosity`, …).
+    pub kind: &'static str,
+    /// The string that did not parse.
+    pub value: String,
+}
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -1,0 +1,243 @@
+//! Folding a stream of parts into one complete response.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AiError, AssistantItem, FinishReason, Message, RateLimitSnapshot, StreamPart, Usage};
+
+/// A complete model response: its items, ready to append to history, and its metadata.
+///
+/// Built by [`PartStream::collect_response`](crate::PartStream::collect_response),
+/// [`LanguageModel::generate`](crate::LanguageModel::generate), or by feeding parts to a
+/// [`ResponseCollector`] while also rendering them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Response {
+    /// Provider response id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The model that served the request, when the provider said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Output items in the order they started.
+    pub items: Vec<AssistantItem>,
+    /// Tokens used.
+    pub usage: Usage,
+    /// Why the model stopped.
+    pub finish_reason: Option<FinishReason>,
+    /// Rate-limit snapshots in arrival order, one per limit family.
+    pub rate_limits: Vec<RateLimitSnapshot>,
+}
+
+impl Response {
+    /// The concatenated text of the text items.
+    pub fn text(&self) -> String {
+        self.items
+            .iter()
+            .filter_map(|item| match item {
+                AssistantItem::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `(id, name, arguments)` of each tool call.
+    pub fn tool_calls(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.items.iter().filter_map(|item| match item {
+            AssistantItem::ToolCall {
+                id,
+                name,
+                arguments,
+                ..
+            } => Some((id.as_str(), name.as_str(), arguments.as_str())),
+            _ => None,
+        })
+    }
+
+    /// The items as an assistant message for history, or `None` when there are none.
+    pub fn into_message(self) -> Option<Message> {
+        (!self.items.is_empty()).then_some(Message::Assistant { items: self.items })
+    }
+}
+
+/// Folds [`StreamPart`]s into a [`Response`], one part at a time.
+///
+/// Text and reasoning items take their slot when they start (or at their first
+/// delta or end, if the start is missing); deltas append to them; a reasoning end
+/// sets the summary and encrypted content (falling back to the deltas when it has no
+/// summary). Usage parts add up. The response is complete only after
+/// [`StreamPart::Finish`].
+///
+/// # Example
+///
+/// ```
+/// use clanka_model::{FinishReason, ResponseCollector, StreamPart};
+///
+/// let mut collector = ResponseCollector::new();
+/// for part in [
+///     StreamPart::TextDelta { id: "msg_1".into(), delta: "Hello".into() },
+///     StreamPart::TextDelta { id: "msg_1".into(), delta: ", world".into() },
+///     StreamPart::Finish { reason: FinishReason::Stop, response_id: Some("resp_1".into()) },
+/// ] {
+///     collector.push(&part);
+/// }
+/// let response = collector.finish()?;
+/// assert_eq!(response.text(), "Hello, world");
+/// assert_eq!(response.id.as_deref(), Some("resp_1"));
+/// # Ok::<(), clanka_model::AiError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ResponseCollector {
+    response: Response,
+    /// Kind, part id and item index of each text or reasoning item seen so far.
+    slots: Vec<(Kind, String, usize)>,
+    /// Reasoning text received as deltas, per item index.
+    reasoning: Vec<(usize, String)>,
+}
+
+impl ResponseCollector {
+    /// An empty collector.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Folds one part into the response.
+    pub fn push(&mut self, part: &StreamPart) {
+        match part {
+            StreamPart::ResponseStarted { id, model } => {
+                self.response.id = Some(id.clone());
+                self.response.model.clone_from(model);
+            }
+            StreamPart::TextStart { id } | StreamPart::TextEnd { id } => {
+                self.text_slot(id);
+            }
+            StreamPart::TextDelta { id, delta } => {
+                let index = self.text_slot(id);
+                if let Some(AssistantItem::Text { text, .. }) = self.response.items.get_mut(index) {
+                    text.push_str(delta);
+                }
+            }
+            StreamPart::ReasoningStart { id } => {
+                self.reasoning_slot(id);
+            }
+            StreamPart::ReasoningDelta { id, delta } => self.reasoning_delta(id, delta),
+            StreamPart::ReasoningEnd {
+                id,
+                summary,
+                encrypted_content,
+            } => self.reasoning_end(id, summary, encrypted_content.as_ref()),
+            StreamPart::ToolCall {
+                id,
+                item_id,
+                name,
+                arguments,
+            } => self.response.items.push(AssistantItem::ToolCall {
+                id: id.clone(),
+                item_id: item_id.clone(),
+                name: name.clone(),
+                arguments: arguments.clone(),
+            }),
+            StreamPart::Usage(usage) => self.response.usage += *usage,
+            StreamPart::RateLimits(snapshot) => self.response.rate_limits.push(snapshot.clone()),
+            StreamPart::Finish {
+                reason,
+                response_id,
+            } => {
+                self.response.finish_reason = Some(reason.clone());
+                if response_id.is_some() {
+                    self.response.id.clone_from(response_id);
+                }
+            }
+        }
+    }
+
+    /// The response so far, complete or not.
+    pub fn response(&self) -> &Response {
+        &self.response
+    }
+
+    /// The complete response.
+    ///
+    /// Fails with [`AiError::StreamDisconnected`] if no [`StreamPart::Finish`] arrived:
+    /// the stream ended early and the response is partial.
+    pub fn finish(self) -> Result<Response, AiError> {
+        if self.response.finish_reason.is_none() {
+            return Err(AiError::StreamDisconnected {
+                message: "stream ended before the response finished".into(),
+            });
+        }
+        Ok(self.response)
+    }
+
+    fn slot(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        new_item: impl FnOnce(String) -> AssistantItem,
+    ) -> usize {
+        let found = self
+            .slots
+            .iter()
+            .find(|(k, slot, _)| *k == kind && slot == id);
+        if let Some((_, _, index)) = found {
+            return *index;
+        }
+        let index = self.response.items.len();
+        self.response.items.push(new_item(id.to_owned()));
+        self.slots.push((kind, id.to_owned(), index));
+        index
+    }
+
+    fn text_slot(&mut self, id: &str) -> usize {
+        self.slot(Kind::Text, id, |id| AssistantItem::Text {
+            id: Some(id),
+            text: String::new(),
+        })
+    }
+
+    fn reasoning_slot(&mut self, id: &str) -> usize {
+        self.slot(Kind::Reasoning, id, |id| AssistantItem::Reasoning {
+            id: Some(id),
+            summary: Vec::new(),
+            encrypted_content: None,
+        })
+    }
+
+    fn reasoning_delta(&mut self, id: &str, delta: &str) {
+        let index = self.reasoning_slot(id);
+        match self.reasoning.iter_mut().find(|(slot, _)| *slot == index) {
+            Some((_, text)) => text.push_str(delta),
+            None => self.reasoning.push((index, delta.to_owned())),
+        }
+    }
+
+    fn reasoning_end(&mut self, id: &str, end_summary: &[String], end_content: Option<&String>) {
+        let index = self.reasoning_slot(id);
+        let streamed = self
+            .reasoning
+            .iter()
+            .find(|(slot, _)| *slot == index)
+            .map(|(_, text)| text.clone());
+        if let Some(AssistantItem::Reasoning {
+            summary,
+            encrypted_content,
+            ..
+        }) = self.response.items.get_mut(index)
+        {
+            *summary = match streamed {
+                Some(text) if end_summary.is_empty() && !text.is_empty() => vec![text],
+                _ => end_summary.to_vec(),
+            };
+            *encrypted_content = end_content.cloned();
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Reasoning,
+}
+
+#[cfg(test)]
+#[path = "response_tests.rs"]
+mod tests;
