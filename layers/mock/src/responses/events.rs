@@ -1,0 +1,179 @@
+//! Builds the event sequence of one response from a scripted response.
+
+use serde_json::{Value, json};
+
+use super::items::{custom_call, function_call, message, reasoning};
+use crate::scenario::{Failure, ScriptedItem, ScriptedResponse};
+
+/// Per-response identifiers and counts.
+#[derive(Debug, Clone)]
+pub(crate) struct Ctx {
+    pub(crate) id: String,
+    pub(crate) model: String,
+    pub(crate) seed: u64,
+    pub(crate) input_tokens: u64,
+}
+
+/// The events of one response and the items it outputs.
+#[derive(Debug, Clone)]
+pub(crate) struct Built {
+    pub(crate) id: String,
+    pub(crate) events: Vec<Value>,
+    pub(crate) output: Vec<Value>,
+}
+
+/// Collects events, numbering them.
+pub(super) struct Emitter {
+    events: Vec<Value>,
+}
+
+impl Emitter {
+    pub(super) fn push(&mut self, kind: &str, fields: Value) {
+        let mut event = json!({"type": kind, "sequence_number": self.events.len()});
+        if let (Some(event), Value::Object(fields)) = (event.as_object_mut(), fields) {
+            event.extend(fields);
+        }
+        self.events.push(event);
+    }
+}
+
+fn tokens(text: &str) -> u64 {
+    (text.len() as u64).div_ceil(4)
+}
+
+fn response_object(ctx: &Ctx, status: &str, output: &[Value]) -> Value {
+    json!({
+        "id": ctx.id, "object": "response", "created_at": crate::auth::now_secs(),
+        "status": status, "model": ctx.model, "output": output,
+        "store": false, "error": null, "incomplete_details": null,
+    })
+}
+
+/// Builds the whole event list: `response.created` … items … `response.completed`.
+pub(crate) fn build(script: &ScriptedResponse, ctx: &Ctx) -> Built {
+    let mut out = Emitter { events: Vec::new() };
+    out.push(
+        "response.created",
+        json!({"response": response_object(ctx, "in_progress", &[])}),
+    );
+    out.push(
+        "response.in_progress",
+        json!({"response": response_object(ctx, "in_progress", &[])}),
+    );
+    let mut output = Vec::new();
+    let (mut out_tokens, mut reasoning_tokens) = (0, 0);
+    for (index, item) in script.items.iter().enumerate() {
+        let item_id = format!("{}_{}_{index}", prefix(item), ctx.seed);
+        let done = match item {
+            ScriptedItem::Message { text, deltas } => {
+                out_tokens += tokens(text);
+                message(&mut out, index, &item_id, text, deltas.as_deref())
+            }
+            ScriptedItem::Reasoning {
+                summary,
+                encrypted_content,
+            } => {
+                reasoning_tokens += summary.iter().map(|s| tokens(s)).sum::<u64>();
+                let enc = encrypted_content
+                    .clone()
+                    .unwrap_or_else(|| format!("gAAAA_mock_{item_id}"));
+                reasoning(&mut out, index, &item_id, summary, &enc)
+            }
+            ScriptedItem::FunctionCall {
+                name,
+                arguments,
+                call_id,
+            } => {
+                let args = match arguments {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                out_tokens += tokens(&args);
+                let call_id = call_id
+                    .clone()
+                    .unwrap_or_else(|| format!("call_{}_{index}", ctx.seed));
+                function_call(&mut out, index, &item_id, name, &args, &call_id)
+            }
+            ScriptedItem::CustomToolCall {
+                name,
+                input,
+                call_id,
+            } => {
+                out_tokens += tokens(input);
+                let call_id = call_id
+                    .clone()
+                    .unwrap_or_else(|| format!("call_{}_{index}", ctx.seed));
+                custom_call(&mut out, index, &item_id, name, input, &call_id)
+            }
+        };
+        output.push(done);
+    }
+    let output_tokens = out_tokens + reasoning_tokens;
+    let mut response = response_object(ctx, "completed", &output);
+    response["usage"] = json!({
+        "input_tokens": ctx.input_tokens,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
+        "total_tokens": ctx.input_tokens + output_tokens,
+    });
+    out.push("response.completed", json!({"response": response}));
+    Built {
+        id: ctx.id.clone(),
+        events: out.events,
+        output,
+    }
+}
+
+/// A `response.failed` event replacing `response.completed`.
+pub(crate) fn failed(ctx_id: &str, sequence: usize, failure: &Failure) -> Value {
+    json!({
+        "type": "response.failed", "sequence_number": sequence,
+        "response": {
+            "id": ctx_id, "object": "response", "status": "failed",
+            "error": {"code": failure.code, "message": failure.message},
+            "incomplete_details": null, "output": [],
+        },
+    })
+}
+
+fn prefix(item: &ScriptedItem) -> &'static str {
+    match item {
+        ScriptedItem::Message { .. } => "msg",
+        ScriptedItem::Reasoning { .. } => "rs",
+        ScriptedItem::FunctionCall { .. } => "fc",
+        ScriptedItem::CustomToolCall { .. } => "ctc",
+    }
+}
+
+/// Splits text into word deltas, keeping whitespace attached to the preceding word.
+pub(crate) fn split_words(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut in_space = false;
+    for ch in text.chars() {
+        if !ch.is_whitespace() && in_space {
+            parts.push(std::mem::take(&mut current));
+        }
+        in_space = ch.is_whitespace();
+        current.push(ch);
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_spaces() {
+        assert_eq!(
+            split_words("Hello  big world"),
+            vec!["Hello  ", "big ", "world"]
+        );
+        assert_eq!(split_words(""), Vec::<String>::new());
+    }
+}

@@ -1,0 +1,214 @@
+//! The responses endpoint over HTTP (SSE) and WebSocket, and what both share.
+
+mod events;
+pub(crate) mod http;
+mod items;
+mod playback;
+mod validate;
+pub(crate) mod ws;
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::auth::{BearerRefusal, now_secs};
+use crate::scenario::{HttpError, ScriptedResponse};
+use crate::state::{AppState, lock};
+
+/// Number of a WebSocket connection, set by the recording middleware.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionId(pub(crate) u64);
+
+/// An HTTP-style error: status, OpenAI-style body, extra headers.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+    pub(crate) headers: BTreeMap<String, String>,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        status: u16,
+        kind: &str,
+        code: Option<&str>,
+        param: Option<&str>,
+        message: &str,
+    ) -> Self {
+        let body =
+            json!({"error": {"message": message, "type": kind, "param": param, "code": code}});
+        Self {
+            status,
+            body,
+            headers: BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn invalid(message: &str, param: Option<&str>, code: Option<&str>) -> Self {
+        Self::new(400, "invalid_request_error", code, param, message)
+    }
+
+    /// The WebSocket form: `{"type":"error","status":…,"error":{…},"headers":{…}}`.
+    pub(crate) fn to_frame(&self) -> Value {
+        let error = self
+            .body
+            .get("error")
+            .cloned()
+            .unwrap_or_else(|| self.body.clone());
+        let mut frame = json!({"type": "error", "status": self.status, "error": error});
+        if !self.headers.is_empty() {
+            frame["headers"] = json!(self.headers);
+        }
+        frame
+    }
+}
+
+impl From<&HttpError> for ApiError {
+    fn from(error: &HttpError) -> Self {
+        Self {
+            status: error.status(),
+            body: error.body(),
+            headers: error.headers(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self.body)).into_response();
+        for (name, value) in &self.headers {
+            insert(response.headers_mut(), name, value);
+        }
+        response
+    }
+}
+
+/// Inserts a header, skipping invalid names or values.
+pub(crate) fn insert(headers: &mut HeaderMap, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+        headers.insert(n, v);
+    }
+}
+
+/// 401 unless the bearer token is an issued, unexpired access token or an API key.
+pub(crate) fn check_auth(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let header = headers
+        .get(::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok());
+    let refusal = match lock(&state.registry).check_bearer(header, &state.options.api_keys) {
+        Ok(()) => return Ok(()),
+        Err(refusal) => refusal,
+    };
+    let (code, message) = match refusal {
+        BearerRefusal::Missing => (None, "Missing bearer or basic authentication in header"),
+        BearerRefusal::Unknown => (
+            Some("invalid_api_key"),
+            "Incorrect API key or access token provided.",
+        ),
+        BearerRefusal::Expired => (
+            Some("token_expired"),
+            "Provided authentication token is expired. Please try signing in again.",
+        ),
+    };
+    Err(ApiError::new(
+        401,
+        "invalid_request_error",
+        code,
+        None,
+        message,
+    ))
+}
+
+/// The conversation a request belongs to: `prompt_cache_key`, else a session header.
+pub(crate) fn conversation_key(body: &Value, headers: &HeaderMap) -> Option<String> {
+    if let Some(key) = body.get("prompt_cache_key").and_then(Value::as_str) {
+        return Some(key.to_owned());
+    }
+    ["session-id", "session_id", "conversation_id"]
+        .iter()
+        .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
+        .map(str::to_owned)
+}
+
+/// Text of the last user message in `input`.
+pub(crate) fn last_user_text(input: &[Value]) -> Option<String> {
+    let message = input.iter().rev().find(|item| {
+        item.get("role").and_then(Value::as_str) == Some("user")
+            && item
+                .get("type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t == "message")
+    })?;
+    match message.get("content")? {
+        Value::String(text) => Some(text.clone()),
+        Value::Array(parts) => Some(
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        _ => None,
+    }
+}
+
+/// The default behaviour: a reasoning item, then a message quoting the last user text.
+pub(crate) fn default_script(input: &[Value]) -> ScriptedResponse {
+    let reply = match last_user_text(input) {
+        Some(text) => format!("You said: \"{text}\""),
+        None => "Hello from clanka-mock.".to_owned(),
+    };
+    ScriptedResponse::new()
+        .reasoning("Reading the request.")
+        .message(reply)
+}
+
+/// The per-response context (id, model, token estimate).
+pub(crate) fn context(state: &AppState, body: &Value, input: &[Value]) -> events::Ctx {
+    let seed = state.next_id();
+    let input_len = serde_json::to_string(input).map(|s| s.len()).unwrap_or(0) as u64;
+    events::Ctx {
+        id: format!("resp_mock_{seed}"),
+        model: body
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or("gpt-5-codex")
+            .to_owned(),
+        seed,
+        input_tokens: input_len.div_ceil(4),
+    }
+}
+
+/// Rate-limit and routing headers sent with every successful response.
+pub(crate) fn success_headers(headers: &mut HeaderMap, model: &str, turn_state: &str) {
+    let reset = (now_secs() + 3600).to_string();
+    let weekly = (now_secs() + 7 * 86400).to_string();
+    for (name, value) in [
+        ("x-codex-primary-used-percent", "12.5"),
+        ("x-codex-primary-window-minutes", "300"),
+        ("x-codex-primary-reset-at", reset.as_str()),
+        ("x-codex-primary-reset-after-seconds", "3600"),
+        ("x-codex-secondary-used-percent", "3.0"),
+        ("x-codex-secondary-window-minutes", "10080"),
+        ("x-codex-secondary-reset-at", weekly.as_str()),
+        ("x-codex-credits-has-credits", "false"),
+        ("x-codex-credits-unlimited", "false"),
+        ("x-codex-plan-type", "pro"),
+        ("x-codex-turn-state", turn_state),
+        ("openai-model", model),
+    ] {
+        insert(headers, name, value);
+    }
+}
+
+/// The request's turn state, or a fresh one.
+pub(crate) fn turn_state(state: &AppState, headers: &HeaderMap) -> String {
+    headers
+        .get("x-codex-turn-state")
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(|| format!("ts_mock_{}", state.next_id()), str::to_owned)
+}

@@ -1,0 +1,78 @@
+//! Per-conversation cursors over a scenario.
+
+use std::collections::HashMap;
+
+use super::{Scenario, ScriptedResponse};
+
+/// A scenario plus how far each conversation has got.
+#[derive(Debug, Default)]
+pub(crate) struct ScenarioState {
+    scenario: Scenario,
+    cursors: HashMap<String, usize>,
+}
+
+impl ScenarioState {
+    pub(crate) fn new(scenario: Scenario) -> Self {
+        Self {
+            scenario,
+            cursors: HashMap::new(),
+        }
+    }
+
+    /// Replaces the scenario and resets every cursor.
+    pub(crate) fn set(&mut self, scenario: Scenario) {
+        *self = Self::new(scenario);
+    }
+
+    /// Appends a response to the shared list.
+    pub(crate) fn push(&mut self, response: ScriptedResponse) {
+        self.scenario.responses.push(response);
+    }
+
+    /// The next scripted response for `key`, or `None` for the default behaviour.
+    pub(crate) fn next(&mut self, key: &str) -> Option<ScriptedResponse> {
+        let list = self
+            .scenario
+            .conversations
+            .get(key)
+            .unwrap_or(&self.scenario.responses);
+        let cursor = self.cursors.entry(key.to_owned()).or_insert(0);
+        let found = list.get(*cursor).cloned();
+        if found.is_some() {
+            *cursor += 1;
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_per_conversation() {
+        let scenario = Scenario::new()
+            .respond(ScriptedResponse::new().message("one"))
+            .respond(ScriptedResponse::new().message("two"))
+            .conversation("special", vec![ScriptedResponse::new().message("s")]);
+        let mut state = ScenarioState::new(scenario);
+        assert_eq!(
+            state.next("a"),
+            Some(ScriptedResponse::new().message("one"))
+        );
+        assert_eq!(
+            state.next("b"),
+            Some(ScriptedResponse::new().message("one"))
+        );
+        assert_eq!(
+            state.next("a"),
+            Some(ScriptedResponse::new().message("two"))
+        );
+        assert_eq!(state.next("a"), None);
+        assert_eq!(
+            state.next("special"),
+            Some(ScriptedResponse::new().message("s"))
+        );
+        assert_eq!(state.next("special"), None);
+    }
+}
