@@ -47,7 +47,8 @@ async fn main() -> anyhow::Result<()> {
     let _sockets: WebSocketConstructor = runtime.get()?;
 
     let auth = store.prefixed("codex.auth/");
-    auth.set("example", "written through a prefixed store").await?;
+    auth.set("example", "written through a prefixed store")
+        .await?;
     let keys = store.keys().await?;
     println!("store keys after a prefixed write: {keys:?}");
     println!("codex backend (from config): {}", config.codex.base_url);

@@ -5,9 +5,9 @@
 //! crate under `layers/` and is usable without the runtime.
 
 pub mod config;
-pub mod runtime;
 pub mod http;
 pub mod kv;
+pub mod runtime;
 pub mod socket;
 
 #[doc = include_str!("../README.md")]
