@@ -1,9 +1,10 @@
 //! clanka: OpenAI's Codex backend as composable, dependency-injected tower services.
 //!
 //! The crate holds the effect-style [`runtime`] and the recipes users compose:
-//! [`kv`], [`http`] and [`socket`]. Each service itself lives in a `clanka-*`
+//! [`kv`], [`http`], [`socket`] and [`codex`]. Each service itself lives in a `clanka-*`
 //! crate under `layers/` and is usable without the runtime.
 
+pub mod codex;
 pub mod config;
 pub mod http;
 pub mod kv;

@@ -1,0 +1,231 @@
+//! The `CodexAuth` handle: cached, refreshed or freshly signed-in tokens.
+
+use std::fmt;
+use std::sync::Arc;
+
+use clanka_http::HttpClient;
+use clanka_kv::KeyValueStore;
+use futures_util::future::BoxFuture;
+use tokio::sync::Mutex;
+
+use crate::device::device_login;
+use crate::{
+    AccessToken, CodexAuthConfig, CodexAuthError, DeviceCodeHandlerService, SignInReason, Token,
+    TokenSource, TokenStore, oauth,
+};
+
+/// Codex authentication: hands out valid tokens, refreshing or signing in as needed.
+///
+/// [`get`](Self::get) returns the cached token, else the stored one, refreshing it when
+/// less than 30 s remain, else runs a device login (only when interactive). Concurrent
+/// calls share one refresh or login (one async mutex); refreshes run under the store's
+/// cross-process `refresh` lock and adopt a token another process stored meanwhile.
+/// Clones share everything. It uses the HTTP client it was given, undecorated.
+///
+/// # Example
+///
+/// ```no_run
+/// use clanka_codex::{CodexAuth, CodexAuthConfig, DeviceCodeHandlerService};
+/// use clanka_http::{HttpClient, HttpConfig};
+/// use clanka_kv::KeyValueStore;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let auth = CodexAuth::new(
+///     HttpClient::new(HttpConfig::default())?,
+///     &KeyValueStore::file_system("/home/me/.clanka")?,
+///     DeviceCodeHandlerService::console(),
+///     CodexAuthConfig::from_env(),
+/// );
+/// let token = auth.get().await?;
+/// println!("signed in as {:?}", token.account_id);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct CodexAuth {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: HttpClient,
+    store: TokenStore,
+    handler: DeviceCodeHandlerService,
+    config: CodexAuthConfig,
+    /// The cached token; holding the lock is what makes refresh and login single-flight.
+    cached: Mutex<Option<Token>>,
+}
+
+impl CodexAuth {
+    /// An auth service over `http` (undecorated), keeping tokens in `store` under `codex.auth/`.
+    pub fn new(
+        http: HttpClient,
+        store: &KeyValueStore,
+        handler: DeviceCodeHandlerService,
+        config: CodexAuthConfig,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                store: TokenStore::new(store),
+                handler,
+                config,
+                cached: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CodexAuthConfig {
+        &self.inner.config
+    }
+
+    /// A valid token: cached, else stored, else refreshed, else a device login
+    /// (interactive runs only; otherwise [`CodexAuthError::SignInRequired`]).
+    pub async fn get(&self) -> Result<Token, CodexAuthError> {
+        let mut cached = self.inner.cached.lock().await;
+        let margin = self.inner.config.refresh_margin;
+        if let Some(token) = cached.as_ref().filter(|t| t.is_fresh(margin)) {
+            return Ok(token.clone());
+        }
+        let token = match self.inner.store.load().await? {
+            Some(stored) if stored.is_fresh(margin) => stored,
+            Some(stale) => self.refresh_or_login(&stale).await?,
+            None => self.login_if_allowed(SignInReason::SignedOut).await?,
+        };
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    /// The token currently stored, without refreshing or signing in (for `status`).
+    pub async fn stored(&self) -> Result<Option<Token>, CodexAuthError> {
+        Ok(self.inner.store.load().await?)
+    }
+
+    /// Runs a device login now, even if a token exists, and stores the result.
+    pub async fn authenticate(&self) -> Result<Token, CodexAuthError> {
+        let mut cached = self.inner.cached.lock().await;
+        let token = self.device_login().await?;
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Signs out: clears the stored token and revokes the refresh token (best effort).
+    pub async fn logout(&self) -> Result<(), CodexAuthError> {
+        let mut cached = self.inner.cached.lock().await;
+        let stored = self.inner.store.load().await?;
+        self.inner.store.clear().await?;
+        let previous = cached.take();
+        if let Some(token) = stored.or(previous) {
+            oauth::revoke(&self.inner.http, &self.inner.config, &token).await;
+        }
+        tracing::info!("signed out of codex");
+        Ok(())
+    }
+
+    async fn device_login(&self) -> Result<Token, CodexAuthError> {
+        let inner = &self.inner;
+        let token = device_login(&inner.http, &inner.config, &inner.handler).await?;
+        inner.store.save(&token).await?;
+        tracing::info!(account = token.account_id.as_deref(), "signed in to codex");
+        Ok(token)
+    }
+
+    async fn login_if_allowed(&self, reason: SignInReason) -> Result<Token, CodexAuthError> {
+        if !self.inner.config.interactive {
+            return Err(CodexAuthError::SignInRequired { reason });
+        }
+        self.device_login().await
+    }
+
+    async fn refresh_or_login(&self, stale: &Token) -> Result<Token, CodexAuthError> {
+        match self.refresh_unless_replaced(&stale.access).await {
+            Err(CodexAuthError::SignInRequired { reason }) => self.login_if_allowed(reason).await,
+            other => other,
+        }
+    }
+
+    /// Under the cross-process lock: re-reads the store and returns its token when it is
+    /// fresh and not `rejected`; otherwise refreshes the stored token and stores the result.
+    async fn refresh_unless_replaced(
+        &self,
+        rejected: &crate::Secret,
+    ) -> Result<Token, CodexAuthError> {
+        let inner = &self.inner;
+        let _guard = inner.store.lock_refresh().await?;
+        let Some(current) = inner.store.load().await? else {
+            return Err(CodexAuthError::SignInRequired {
+                reason: SignInReason::SignedOut,
+            });
+        };
+        if &current.access != rejected && current.is_fresh(inner.config.refresh_margin) {
+            tracing::debug!("adopting a token refreshed by another process");
+            return Ok(current);
+        }
+        let refreshed = oauth::refresh(&inner.http, &inner.config, &current).await?;
+        inner.store.save(&refreshed).await?;
+        Ok(refreshed)
+    }
+
+    /// 401 recovery: reload the store and use a changed token of the same account,
+    /// else refresh.
+    async fn recover(&self, rejected: &AccessToken) -> Result<Token, CodexAuthError> {
+        let mut cached = self.inner.cached.lock().await;
+        let margin = self.inner.config.refresh_margin;
+        let reloaded = self.inner.store.load().await?;
+        if let Some(stored) = reloaded.filter(|t| t.access != rejected.token && t.is_fresh(margin))
+        {
+            if stored.account_id != rejected.account_id {
+                return Err(CodexAuthError::AccountChanged);
+            }
+            tracing::info!("retrying with the reloaded codex token");
+            *cached = Some(stored.clone());
+            return Ok(stored);
+        }
+        tracing::info!("refreshing the codex token after a 401");
+        *cached = None;
+        let token = self.refresh_unless_replaced(&rejected.token).await?;
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+}
+
+fn access_token(token: Token) -> AccessToken {
+    AccessToken {
+        token: token.access,
+        account_id: token.account_id,
+    }
+}
+
+impl TokenSource for CodexAuth {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, CodexAuthError>> {
+        Box::pin(async move {
+            if let Some(key) = &self.inner.config.api_key {
+                return Ok(AccessToken {
+                    token: key.clone(),
+                    account_id: None,
+                });
+            }
+            self.get().await.map(access_token)
+        })
+    }
+
+    fn on_unauthorized<'a>(
+        &'a self,
+        rejected: &'a AccessToken,
+    ) -> BoxFuture<'a, Result<AccessToken, CodexAuthError>> {
+        Box::pin(async move {
+            if self.inner.config.api_key.is_some() {
+                return Err(CodexAuthError::ApiKeyRejected);
+            }
+            self.recover(rejected).await.map(access_token)
+        })
+    }
+}
+
+impl fmt::Debug for CodexAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodexAuth")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,61 @@
+//! Codex authentication: ChatGPT device and browser login, token refresh and storage,
+//! and the tower middleware that authenticates requests to the Codex backend.
+//!
+//! [`CodexAuth`] hands out valid tokens (cached → refreshed → device login), keeps them
+//! in a [`KeyValueStore`](clanka_kv::KeyValueStore) under `codex.auth/token`, refreshes
+//! at most once at a time per process and per store (a cross-process lock), and signs
+//! out. [`AuthLayer`] and [`AuthHandshakeLayer`] decorate an
+//! [`HttpClient`](clanka_http::HttpClient) and a
+//! [`WebSocketConstructor`](clanka_socket::WebSocketConstructor) with the bearer token and
+//! account id, and recover from a 401 once. Tokens are [`Secret`]s: they never appear in
+//! `Debug`, `Display`, errors or logs.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use clanka_codex::{CodexAuth, CodexAuthConfig, DeviceCodeHandlerService};
+//! use clanka_http::{HttpClient, HttpConfig};
+//! use clanka_kv::KeyValueStore;
+//! use clanka_socket::{SocketConfig, WebSocketConstructor};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let http = HttpClient::new(HttpConfig::default())?;
+//! let store = KeyValueStore::file_system("/home/me/.clanka")?;
+//! let auth = CodexAuth::new(http.clone(), &store, DeviceCodeHandlerService::console(),
+//!     CodexAuthConfig::from_env());
+//! // Every request through `client` now carries the bearer token and account id.
+//! let client = auth.authenticate_http(http);
+//! let sockets = auth.authenticate_sockets(WebSocketConstructor::tungstenite(SocketConfig::default()));
+//! # let _ = (client, sockets);
+//! # Ok(())
+//! # }
+//! ```
+
+mod auth;
+mod client;
+mod config;
+mod device;
+mod error;
+mod jwt;
+mod layer;
+mod oauth;
+mod secret;
+mod source;
+mod store;
+mod token;
+
+pub use auth::CodexAuth;
+pub use config::{
+    CHATGPT_BASE_URL, CLIENT_ID, CodexAuthConfig, DEFAULT_ISSUER, OPENAI_BASE_URL,
+    detect_interactive,
+};
+pub use device::{
+    ConsoleDeviceCodeHandler, DeviceCodeHandler, DeviceCodeHandlerService, DeviceCodePrompt,
+    RecordingDeviceCodeHandler,
+};
+pub use error::{CodexAuthError, SignInReason};
+pub use layer::{Auth, AuthHandshake, AuthHandshakeLayer, AuthLayer, ResponseFuture};
+pub use secret::Secret;
+pub use source::{AccessToken, TokenSource};
+pub use store::{STORE_PREFIX, TOKEN_KEY, TokenStore};
+pub use token::Token;

@@ -1,0 +1,9 @@
+mod api_key;
+mod common;
+mod device;
+mod handshake;
+mod process;
+mod refresh;
+mod secrets;
+mod store;
+mod unauthorized;

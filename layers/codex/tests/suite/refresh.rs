@@ -1,0 +1,83 @@
+//! Refresh: single flight, rotation, permanent failures.
+
+use clanka_codex::{CodexAuthError, SignInReason};
+use futures_util::future::join_all;
+use pretty_assertions::assert_eq;
+use serde_json::json;
+
+use super::common::{Harness, is_refresh, is_usercode};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_concurrent_gets_refresh_once() {
+    let h = Harness::start().await;
+    let issued = h.seed_expired().await;
+    let auth = h.auth(false);
+    let gets = (0..100).map(|_| {
+        let auth = auth.clone();
+        tokio::spawn(async move { auth.get().await })
+    });
+    let tokens: Vec<_> = join_all(gets)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    assert_eq!(h.count(is_refresh), 1);
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+    assert_ne!(tokens[0].refresh.expose(), issued.refresh_token);
+    let refresh = h.server.requests().into_iter().find(is_refresh).unwrap();
+    assert!(
+        refresh
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert_eq!(
+        refresh.body,
+        json!({"client_id": "app_EMoamEEZ73f0CkXaXp7hrann", "grant_type": "refresh_token",
+               "refresh_token": issued.refresh_token})
+    );
+    let stored = h.tokens().load().await.unwrap().unwrap();
+    assert_eq!(stored, tokens[0]);
+    assert_eq!(stored.account_id.as_deref(), Some("acct_mock"));
+}
+
+/// Stores an expired token whose refresh token the mock has already rotated.
+async fn seed_reused(h: &Harness) {
+    let issued = h.seed_expired().await;
+    let body = json!({"client_id": "app_EMoamEEZ73f0CkXaXp7hrann",
+        "grant_type": "refresh_token", "refresh_token": issued.refresh_token});
+    let url = format!("{}/oauth/token", h.server.issuer_url());
+    let rotated = h
+        .http
+        .send(h.http.request(reqwest::Method::POST, url).json(&body));
+    assert_eq!(rotated.await.unwrap().status(), 200);
+    h.server.clear_requests();
+}
+
+#[tokio::test]
+async fn reused_refresh_token_is_a_typed_error_when_not_interactive() {
+    let h = Harness::start().await;
+    seed_reused(&h).await;
+    let err = h.auth(false).get().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CodexAuthError::SignInRequired {
+                reason: SignInReason::RefreshTokenReused
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(h.count(is_refresh), 1);
+    assert_eq!(h.count(is_usercode), 0);
+}
+
+#[tokio::test]
+async fn reused_refresh_token_falls_back_to_device_login_when_interactive() {
+    let h = Harness::start().await;
+    seed_reused(&h).await;
+    let token = h.auth(true).get().await.unwrap();
+    assert_eq!(h.count(is_refresh), 1);
+    assert_eq!(h.count(is_usercode), 1);
+    assert_eq!(h.tokens().load().await.unwrap(), Some(token));
+}
