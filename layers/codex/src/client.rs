@@ -5,7 +5,7 @@ use std::sync::Arc;
 use clanka_http::HttpClient;
 use clanka_socket::WebSocketConstructor;
 
-use crate::{AuthHandshakeLayer, AuthLayer, CodexAuth, TokenSource};
+use crate::{AuthLayer, CodexAuth, TokenSource};
 
 impl CodexAuth {
     /// `http` with [`AuthLayer`] on top, taking tokens from this service.
@@ -15,9 +15,9 @@ impl CodexAuth {
         http.with_layer(AuthLayer::new(self.token_source()))
     }
 
-    /// `sockets` with [`AuthHandshakeLayer`] on top, taking tokens from this service.
+    /// `sockets` with [`AuthLayer`] on top (it decorates handshakes too), taking tokens from this service.
     pub fn authenticate_sockets(&self, sockets: WebSocketConstructor) -> WebSocketConstructor {
-        sockets.with_layer(AuthHandshakeLayer::new(self.token_source()))
+        sockets.with_layer(AuthLayer::new(self.token_source()))
     }
 
     /// This service as a shared [`TokenSource`].

@@ -4,7 +4,7 @@
 //! [`CodexAuth`] hands out valid tokens (cached → refreshed → device login), keeps them
 //! in a [`KeyValueStore`](clanka_kv::KeyValueStore) under `codex.auth/token`, refreshes
 //! at most once at a time per process and per store (a cross-process lock), and signs
-//! out. [`AuthLayer`] and [`AuthHandshakeLayer`] decorate an
+//! out. [`AuthLayer`] decorates an
 //! [`HttpClient`](clanka_http::HttpClient) and a
 //! [`WebSocketConstructor`](clanka_socket::WebSocketConstructor) with the bearer token and
 //! account id, and recover from a 401 once. Tokens are [`Secret`]s: they never appear in
@@ -54,7 +54,7 @@ pub use device::{
     RecordingDeviceCodeHandler,
 };
 pub use error::{CodexAuthError, SignInReason};
-pub use layer::{Auth, AuthHandshake, AuthHandshakeLayer, AuthLayer, ResponseFuture};
+pub use layer::{Auth, AuthLayer, AuthRequest, AuthResponse, ResponseFuture};
 pub use secret::Secret;
 pub use source::{AccessToken, TokenSource};
 pub use store::{STORE_PREFIX, TOKEN_KEY, TokenStore};

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use futures_util::future::BoxFuture;
 use tower::BoxError;
 
-/// Response future of [`Auth`](crate::Auth) and [`AuthHandshake`](crate::AuthHandshake):
+/// Response future of [`Auth`](crate::Auth):
 /// fetches a token, sends the request, and recovers from one 401.
 pub struct ResponseFuture<T> {
     inner: BoxFuture<'static, Result<T, BoxError>>,

@@ -1,10 +1,10 @@
 //! Tower middleware that authenticates HTTP requests and WebSocket handshakes.
 
 mod future;
-mod handshake;
 mod headers;
-mod http;
+mod request;
+mod service;
 
 pub use future::ResponseFuture;
-pub use handshake::{AuthHandshake, AuthHandshakeLayer};
-pub use http::{Auth, AuthLayer};
+pub use request::{AuthRequest, AuthResponse};
+pub use service::{Auth, AuthLayer};

@@ -1,18 +1,17 @@
-//! Middleware that authenticates HTTP requests and recovers from one 401.
+//! Middleware that authenticates requests and recovers from one 401.
 
 use std::mem;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::StatusCode;
-use reqwest::{Request, Response};
 use tower::{BoxError, Layer, Service, ServiceExt};
 
 use super::future::ResponseFuture;
 use super::headers::apply;
+use super::request::{AuthRequest, AuthResponse, is_unauthorized};
 use crate::{CodexAuthError, SignInReason, TokenSource};
 
-/// Layer that applies [`Auth`]: bearer token and account id on every HTTP request.
+/// Layer that applies [`Auth`]: bearer token and account id on every request or handshake.
 #[derive(Clone)]
 pub struct AuthLayer {
     source: Arc<dyn TokenSource>,
@@ -40,9 +39,11 @@ impl std::fmt::Debug for AuthLayer {
 }
 
 /// Middleware that adds `Authorization: Bearer …` and `ChatGPT-Account-Id` to each
-/// request. On a 401 it asks the [`TokenSource`] to recover (reload or refresh) and
-/// retries once if the request can be cloned; a second 401 fails with
-/// [`CodexAuthError::SignInRequired`].
+/// HTTP request or WebSocket handshake ([`AuthRequest`]).
+///
+/// On a 401 (a response, or a refused handshake) it asks the [`TokenSource`] to
+/// recover (reload or refresh) and retries once if the request can be copied; a
+/// second 401 fails with [`CodexAuthError::SignInRequired`].
 #[derive(Clone)]
 pub struct Auth<S> {
     inner: S,
@@ -82,53 +83,50 @@ impl<S> std::fmt::Debug for Auth<S> {
     }
 }
 
-impl<S> Service<Request> for Auth<S>
+impl<S, R> Service<R> for Auth<S>
 where
-    S: Service<Request, Response = Response> + Clone + Send + 'static,
+    R: AuthRequest,
+    S: Service<R> + Clone + Send + 'static,
+    S::Response: AuthResponse,
     S::Error: Into<BoxError>,
     S::Future: Send + 'static,
 {
-    type Response = Response;
+    type Response = S::Response;
     type Error = BoxError;
-    type Future = ResponseFuture<Response>;
+    type Future = ResponseFuture<S::Response>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
-    fn call(&mut self, mut req: Request) -> Self::Future {
+    fn call(&mut self, mut req: R) -> Self::Future {
         let clone = self.inner.clone();
         let mut inner = mem::replace(&mut self.inner, clone);
         let source = Arc::clone(&self.source);
         ResponseFuture::new(async move {
             let token = source.token().await?;
-            let retry = req.try_clone();
+            let retry = req.try_copy();
             apply(req.headers_mut(), &token)?;
-            let response = inner.call(req).await.map_err(Into::into)?;
-            if response.status() != StatusCode::UNAUTHORIZED {
-                return Ok(response);
+            let first = inner.call(req).await.map_err(Into::into);
+            if !is_unauthorized(&first) {
+                return first;
             }
-            tracing::info!("model endpoint answered 401; recovering");
+            tracing::info!("codex answered 401; recovering");
             let fresh = source.on_unauthorized(&token).await?;
             let Some(mut retry) = retry else {
-                return Ok(response);
+                return first;
             };
-            drop(response);
+            drop(first);
             apply(retry.headers_mut(), &fresh)?;
-            let response = inner
-                .ready()
-                .await
-                .map_err(Into::into)?
-                .call(retry)
-                .await
-                .map_err(Into::into)?;
-            if response.status() == StatusCode::UNAUTHORIZED {
+            let ready = inner.ready().await.map_err(Into::into)?;
+            let second = ready.call(retry).await.map_err(Into::into);
+            if is_unauthorized(&second) {
                 return Err(CodexAuthError::SignInRequired {
                     reason: SignInReason::TokenRejected,
                 }
                 .into());
             }
-            Ok(response)
+            second
         })
     }
 }
