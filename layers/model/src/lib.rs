@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use clanka_model::{
-//!     AiError, FinishReason, LanguageModel, Message, PartStream, Prompt, StreamPart,
+//!     AiError, FinishReason, LanguageModel, Message, PartStream, Prompt, StreamPart, ToolCall,
 //! };
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -20,19 +20,14 @@
 //! // A scripted provider; real ones come from clanka-codex.
 //! let model = LanguageModel::new(tower::service_fn(|_prompt: Prompt| async {
 //!     Ok(PartStream::from_parts([
-//!         Ok(StreamPart::ToolCall {
-//!             id: "call_1".into(),
-//!             item_id: None,
-//!             name: "shell".into(),
-//!             arguments: r#"{"command":"ls"}"#.into(),
-//!         }),
+//!         Ok(StreamPart::ToolCall(ToolCall::new("call_1", "shell", r#"{"command":"ls"}"#))),
 //!         Ok(StreamPart::Finish { reason: FinishReason::ToolCalls, response_id: None }),
 //!     ]))
 //! }));
 //!
 //! let mut prompt = Prompt::new().system("You are a coding agent.").user("list the files");
 //! let response = model.generate(prompt.clone()).await?;
-//! let calls: Vec<String> = response.tool_calls().map(|(id, _, _)| id.to_owned()).collect();
+//! let calls: Vec<String> = response.tool_calls().map(|call| call.id.clone()).collect();
 //! prompt.push_response(response);
 //! for id in calls {
 //!     prompt = prompt.message(Message::tool_result(id, "Cargo.toml\nsrc"));
@@ -57,7 +52,7 @@ mod stream;
 mod tool;
 
 pub use error::{AiError, ParseOptionError};
-pub use message::{AssistantItem, Message, UserPart};
+pub use message::{AssistantItem, Message, ToolCall, UserPart};
 pub use model::{LanguageModel, ModelName, ProviderName};
 pub use options::{ProviderOptions, ReasoningEffort, ReasoningSummary, Verbosity};
 pub use part::{FinishReason, StreamPart, Usage};

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 ///     },
 ///     Message::tool_result("call_1", "Cargo.toml\nsrc"),
 /// ];
-/// assert_eq!(history[1].tool_calls().next().map(|c| c.0), Some("call_1"));
+/// assert_eq!(history[1].tool_calls().next().map(|c| c.id.as_str()), Some("call_1"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
@@ -88,21 +88,13 @@ impl Message {
         }
     }
 
-    /// The `(id, name, arguments)` of each tool call in an assistant message.
-    pub fn tool_calls(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+    /// The tool calls of an assistant message.
+    pub fn tool_calls(&self) -> impl Iterator<Item = &ToolCall> {
         let items = match self {
             Self::Assistant { items } => items.as_slice(),
             _ => &[],
         };
-        items.iter().filter_map(|item| match item {
-            AssistantItem::ToolCall {
-                id,
-                name,
-                arguments,
-                ..
-            } => Some((id.as_str(), name.as_str(), arguments.as_str())),
-            _ => None,
-        })
+        tool_calls(items)
     }
 }
 
@@ -163,17 +155,38 @@ pub enum AssistantItem {
         encrypted_content: Option<String>,
     },
     /// A complete tool call.
-    ToolCall {
-        /// Call id, matched by [`Message::ToolResult::call_id`].
-        id: String,
-        /// Provider item id, distinct from the call id (Codex `fc_…`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        item_id: Option<String>,
-        /// Name of the tool.
-        name: String,
-        /// Arguments as raw JSON text, exactly as the model wrote them.
-        arguments: String,
-    },
+    ToolCall(ToolCall),
+}
+
+/// A complete tool call: in history ([`AssistantItem::ToolCall`]) and in a stream
+/// ([`StreamPart::ToolCall`](crate::StreamPart::ToolCall)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// Call id, matched by [`Message::ToolResult::call_id`].
+    pub id: String,
+    /// Provider item id, distinct from the call id (Codex `fc_…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    /// Name of the tool.
+    pub name: String,
+    /// Arguments as raw JSON text, exactly as the model wrote them.
+    pub arguments: String,
+}
+
+impl ToolCall {
+    /// A tool call without an item id.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            item_id: None,
+            name: name.into(),
+            arguments: arguments.into(),
+        }
+    }
 }
 
 impl AssistantItem {
@@ -191,11 +204,14 @@ impl AssistantItem {
         name: impl Into<String>,
         arguments: impl Into<String>,
     ) -> Self {
-        Self::ToolCall {
-            id: id.into(),
-            item_id: None,
-            name: name.into(),
-            arguments: arguments.into(),
-        }
+        Self::ToolCall(ToolCall::new(id, name, arguments))
     }
+}
+
+/// The tool calls among `items`.
+pub(crate) fn tool_calls(items: &[AssistantItem]) -> impl Iterator<Item = &ToolCall> {
+    items.iter().filter_map(|item| match item {
+        AssistantItem::ToolCall(call) => Some(call),
+        _ => None,
+    })
 }

@@ -5,7 +5,7 @@ use pretty_assertions::assert_eq;
 use tower::{ServiceBuilder, service_fn};
 
 use super::*;
-use crate::{AssistantItem, FinishReason, StreamPart, Usage};
+use crate::{AssistantItem, FinishReason, StreamPart, ToolCall, Usage};
 
 type Recorded = Arc<Mutex<Vec<Prompt>>>;
 
@@ -26,12 +26,12 @@ fn tool_turn() -> Vec<Result<StreamPart, AiError>> {
             id: "resp_1".into(),
             model: None,
         }),
-        Ok(StreamPart::ToolCall {
+        Ok(StreamPart::ToolCall(ToolCall {
             id: "call_1".into(),
             item_id: None,
             name: "shell".into(),
             arguments: "{}".into(),
-        }),
+        })),
         Ok(StreamPart::Usage(Usage {
             input_tokens: 5,
             total_tokens: 5,

@@ -7,7 +7,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-use crate::RateLimitSnapshot;
+use crate::{RateLimitSnapshot, ToolCall};
 
 /// One event of a streamed response, tagged by `type` when serialized.
 ///
@@ -80,17 +80,7 @@ pub enum StreamPart {
         encrypted_content: Option<String>,
     },
     /// A complete tool call.
-    ToolCall {
-        /// Call id, to answer with a tool result.
-        id: String,
-        /// Provider item id (Codex `fc_…`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        item_id: Option<String>,
-        /// Tool name.
-        name: String,
-        /// Arguments as raw JSON text.
-        arguments: String,
-    },
+    ToolCall(ToolCall),
     /// Token usage; several usage parts add up.
     Usage(Usage),
     /// A rate-limit snapshot (one per limit family).

@@ -89,12 +89,12 @@ fn every_part_round_trips() {
             delta: "hi".into(),
         },
         StreamPart::TextEnd { id: "msg_1".into() },
-        StreamPart::ToolCall {
+        StreamPart::ToolCall(ToolCall {
             id: "call_1".into(),
             item_id: Some("fc_1".into()),
             name: "shell".into(),
             arguments: "{}".into(),
-        },
+        }),
         StreamPart::Usage(Usage {
             input_tokens: 3,
             total_tokens: 3,

@@ -134,7 +134,7 @@ impl Prompt {
         self.messages
             .iter()
             .flat_map(Message::tool_calls)
-            .map(|(id, _, _)| id)
+            .map(|call| call.id.as_str())
             .filter(|id| !answered.contains(id))
             .collect()
     }

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AiError, AssistantItem, FinishReason, Message, RateLimitSnapshot, StreamPart, Usage};
+use crate::{
+    AiError, AssistantItem, FinishReason, Message, RateLimitSnapshot, StreamPart, ToolCall, Usage,
+};
 
 /// A complete model response: its items, ready to append to history, and its metadata.
 ///
@@ -40,17 +42,9 @@ impl Response {
             .collect()
     }
 
-    /// The `(id, name, arguments)` of each tool call.
-    pub fn tool_calls(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.items.iter().filter_map(|item| match item {
-            AssistantItem::ToolCall {
-                id,
-                name,
-                arguments,
-                ..
-            } => Some((id.as_str(), name.as_str(), arguments.as_str())),
-            _ => None,
-        })
+    /// The tool calls, in order.
+    pub fn tool_calls(&self) -> impl Iterator<Item = &ToolCall> {
+        crate::message::tool_calls(&self.items)
     }
 
     /// The items as an assistant message for history, or `None` when there are none.
@@ -125,17 +119,11 @@ impl ResponseCollector {
                 summary,
                 encrypted_content,
             } => self.reasoning_end(id, summary, encrypted_content.as_ref()),
-            StreamPart::ToolCall {
-                id,
-                item_id,
-                name,
-                arguments,
-            } => self.response.items.push(AssistantItem::ToolCall {
-                id: id.clone(),
-                item_id: item_id.clone(),
-                name: name.clone(),
-                arguments: arguments.clone(),
-            }),
+            StreamPart::ToolCall(call) => {
+                self.response
+                    .items
+                    .push(AssistantItem::ToolCall(call.clone()));
+            }
             StreamPart::Usage(usage) => self.response.usage += *usage,
             StreamPart::RateLimits(snapshot) => self.response.rate_limits.push(snapshot.clone()),
             StreamPart::Finish {

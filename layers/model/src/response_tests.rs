@@ -60,12 +60,12 @@ fn folds_reasoning_text_and_tool_call_in_start_order() {
             delta: "look.".into(),
         },
         StreamPart::TextEnd { id: "msg_1".into() },
-        StreamPart::ToolCall {
+        StreamPart::ToolCall(ToolCall {
             id: "call_1".into(),
             item_id: Some("fc_1".into()),
             name: "shell".into(),
             arguments: r#"{"command":"ls"}"#.into(),
-        },
+        }),
         StreamPart::Usage(usage(100, 20)),
         StreamPart::Finish {
             reason: FinishReason::ToolCalls,
@@ -85,12 +85,12 @@ fn folds_reasoning_text_and_tool_call_in_start_order() {
                 id: Some("msg_1".into()),
                 text: "Let me look.".into(),
             },
-            AssistantItem::ToolCall {
+            AssistantItem::ToolCall(ToolCall {
                 id: "call_1".into(),
                 item_id: Some("fc_1".into()),
                 name: "shell".into(),
                 arguments: r#"{"command":"ls"}"#.into(),
-            },
+            }),
         ],
         usage: usage(100, 20),
         finish_reason: Some(FinishReason::ToolCalls),
@@ -99,7 +99,10 @@ fn folds_reasoning_text_and_tool_call_in_start_order() {
     let response = collect(&parts).unwrap();
     assert_eq!(response, expected);
     assert_eq!(response.text(), "Let me look.");
-    let calls: Vec<_> = response.tool_calls().collect();
+    let calls: Vec<_> = response
+        .tool_calls()
+        .map(|c| (c.id.as_str(), c.name.as_str(), c.arguments.as_str()))
+        .collect();
     assert_eq!(calls, [("call_1", "shell", r#"{"command":"ls"}"#)]);
 }
 
