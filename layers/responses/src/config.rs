@@ -1,0 +1,133 @@
+//! What a Codex Responses model is configured with.
+
+use std::time::Duration;
+
+use clanka_model::{ProviderOptions, ReasoningEffort, ReasoningSummary};
+
+/// The base URL of the Codex backend for ChatGPT sign-in (§2.1).
+pub const CODEX_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
+
+/// The system prompt sent when a request has none: the backend rejects an empty one.
+pub const DEFAULT_INSTRUCTIONS: &str = "You are a helpful assistant.";
+
+/// The `originator` header and user-agent product clanka sends.
+pub const ORIGINATOR: &str = "clanka";
+
+/// Configuration of one Codex Responses model.
+///
+/// # Example
+///
+/// ```
+/// use clanka_model::{ProviderOptions, ReasoningEffort};
+/// use clanka_responses::ResponsesConfig;
+///
+/// let config = ResponsesConfig::new("gpt-5.3-codex")
+///     .base_url("http://127.0.0.1:8080/backend-api/codex")
+///     .options(ProviderOptions::default().reasoning_effort(ReasoningEffort::High));
+/// assert_eq!(config.model, "gpt-5.3-codex");
+/// assert_eq!(config.responses_url(), "http://127.0.0.1:8080/backend-api/codex/responses");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponsesConfig {
+    /// Model slug, e.g. `gpt-5.3-codex`.
+    pub model: String,
+    /// Defaults merged under each request's options; themselves merged over
+    /// `{effort: medium, summary: auto}`.
+    pub options: ProviderOptions,
+    /// Base URL; `/responses` is appended.
+    pub base_url: String,
+    /// System prompt used when a request has none.
+    pub default_instructions: String,
+    /// Longest wait for the next event of a streaming response (§3.1, default 300 s).
+    pub idle_timeout: Duration,
+    /// Retries of a retryable failure before any part was delivered (default 4).
+    pub max_retries: u32,
+    /// First backoff delay, doubled per retry with ±10 % jitter (default 200 ms).
+    pub retry_base_delay: Duration,
+    /// Longest server-requested delay honoured; longer ones fail at once (default 60 s).
+    pub max_retry_after: Duration,
+    /// Interval of client pings while a WebSocket response is streaming (default 20 s).
+    pub ping_interval: Duration,
+    /// A socket older than this is replaced before the next request (default 55 min;
+    /// the backend closes sockets after 60 minutes).
+    pub max_socket_age: Duration,
+}
+
+impl ResponsesConfig {
+    /// Defaults for `model` against the ChatGPT Codex backend.
+    pub fn new(model: impl Into<String>) -> Self {
+        Self {
+            model: model.into(),
+            options: ProviderOptions::default(),
+            base_url: CODEX_BASE_URL.to_owned(),
+            default_instructions: DEFAULT_INSTRUCTIONS.to_owned(),
+            idle_timeout: Duration::from_secs(300),
+            max_retries: 4,
+            retry_base_delay: Duration::from_millis(200),
+            max_retry_after: Duration::from_secs(60),
+            ping_interval: Duration::from_secs(20),
+            max_socket_age: Duration::from_secs(55 * 60),
+        }
+    }
+
+    /// Sets [`base_url`](Self::base_url); a trailing `/` is dropped.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Sets [`options`](Self::options).
+    pub fn options(mut self, options: ProviderOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sets [`idle_timeout`](Self::idle_timeout).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`max_retries`](Self::max_retries).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Sets [`retry_base_delay`](Self::retry_base_delay).
+    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
+        self.retry_base_delay = delay;
+        self
+    }
+
+    /// Sets [`max_socket_age`](Self::max_socket_age).
+    pub fn max_socket_age(mut self, age: Duration) -> Self {
+        self.max_socket_age = age;
+        self
+    }
+
+    /// `{base_url}/responses`.
+    pub fn responses_url(&self) -> String {
+        format!("{}/responses", self.base_url)
+    }
+
+    /// The WebSocket URL: the responses URL with `http` → `ws`, `https` → `wss` (§4.1).
+    pub fn websocket_url(&self) -> String {
+        let url = self.responses_url();
+        if let Some(rest) = url.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            url
+        }
+    }
+
+    /// The options of a request: `request` over the model's, over the backend defaults.
+    pub(crate) fn effective_options(&self, request: &ProviderOptions) -> ProviderOptions {
+        let base = ProviderOptions::default()
+            .reasoning_effort(ReasoningEffort::Medium)
+            .reasoning_summary(ReasoningSummary::Auto);
+        request.merge_over(&self.options.merge_over(&base))
+    }
+}

@@ -1,0 +1,95 @@
+//! Output items: where sections start and end, and tool calls.
+
+use clanka_model::{StreamPart, ToolCall, Usage};
+use serde_json::Value;
+
+use super::{EventDecoder, Section};
+
+fn text<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// The `text` of every element of `value[key]`.
+fn texts(value: &Value, key: &str) -> Vec<String> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|parts| {
+            parts
+                .iter()
+                .filter_map(|part| text(part, "text").map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl EventDecoder {
+    pub(super) fn on_item_added(&mut self, item: &Value, parts: &mut Vec<StreamPart>) {
+        let id = text(item, "id").unwrap_or_default();
+        match text(item, "type") {
+            Some("message") => self.ensure_open(id, Section::Text, parts),
+            Some("reasoning") => self.ensure_open(id, Section::Reasoning, parts),
+            _ => {}
+        }
+    }
+
+    /// The authoritative item (§3.3): ends its section, or carries a whole tool call.
+    pub(super) fn on_item_done(&mut self, item: &Value, parts: &mut Vec<StreamPart>) {
+        let id = text(item, "id").unwrap_or_default();
+        match text(item, "type") {
+            Some("message") => {
+                if !self.close(id) {
+                    let full = texts(item, "content").concat();
+                    if full.is_empty() {
+                        return;
+                    }
+                    parts.push(StreamPart::TextStart { id: id.to_owned() });
+                    parts.push(StreamPart::TextDelta {
+                        id: id.to_owned(),
+                        delta: full,
+                    });
+                }
+                parts.push(StreamPart::TextEnd { id: id.to_owned() });
+            }
+            Some("reasoning") => {
+                let summary = texts(item, "summary");
+                if !self.close(id) {
+                    parts.push(StreamPart::ReasoningStart { id: id.to_owned() });
+                    if !summary.is_empty() {
+                        parts.push(StreamPart::ReasoningDelta {
+                            id: id.to_owned(),
+                            delta: summary.join("\n\n"),
+                        });
+                    }
+                }
+                parts.push(StreamPart::ReasoningEnd {
+                    id: id.to_owned(),
+                    summary,
+                    encrypted_content: text(item, "encrypted_content").map(str::to_owned),
+                });
+            }
+            Some("function_call") => {
+                self.saw_tool_call = true;
+                parts.push(StreamPart::ToolCall(ToolCall {
+                    id: text(item, "call_id").unwrap_or(id).to_owned(),
+                    item_id: (!id.is_empty()).then(|| id.to_owned()),
+                    name: text(item, "name").unwrap_or_default().to_owned(),
+                    arguments: text(item, "arguments").unwrap_or("{}").to_owned(),
+                }));
+            }
+            other => tracing::debug!(item = ?other, "ignoring an output item of another type"),
+        }
+    }
+}
+
+/// `response.usage` (§3.3); `None` when a required count is missing.
+pub(super) fn usage(value: &Value) -> Option<Usage> {
+    let count = |pointer: &str| value.pointer(pointer).and_then(Value::as_u64);
+    Some(Usage {
+        input_tokens: count("/input_tokens")?,
+        cached_input_tokens: count("/input_tokens_details/cached_tokens").unwrap_or(0),
+        output_tokens: count("/output_tokens")?,
+        reasoning_tokens: count("/output_tokens_details/reasoning_tokens").unwrap_or(0),
+        total_tokens: count("/total_tokens")?,
+    })
+}

@@ -1,0 +1,143 @@
+//! [`ResponsesModel`]: the Codex Responses API as a tower service from
+//! [`Prompt`] to [`PartStream`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use clanka_http::HttpClient;
+use clanka_model::{AiError, LanguageModel, PartStream, Prompt};
+use clanka_socket::WebSocketConstructor;
+use futures_util::FutureExt as _;
+use futures_util::future::{Ready, ready};
+use tower::Service;
+
+use crate::request::{HeaderSet, ResponsesRequest};
+use crate::retry::{Attempt, Open, RetryPolicy, retrying};
+use crate::ws::{Connections, Opened};
+use crate::{ResponsesConfig, sse};
+
+/// A Codex model streamed over SSE ([`sse`](Self::sse)) or one persistent WebSocket
+/// per conversation ([`websocket`](Self::websocket)). Cheap to clone; clones share
+/// their sockets.
+///
+/// The HTTP client and socket constructor must already authenticate (see
+/// `clanka_codex::CodexAuth::authenticate_http`); this type adds the Responses
+/// headers, body, retries and decoding.
+#[derive(Clone)]
+pub struct ResponsesModel {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: HttpClient,
+    config: Arc<ResponsesConfig>,
+    /// Prompt-cache key and session id of requests whose options name no conversation.
+    conversation: String,
+    sockets: Option<Connections>,
+}
+
+impl ResponsesModel {
+    /// The model over HTTP: one POST answered with SSE per attempt.
+    pub fn sse(http: HttpClient, config: ResponsesConfig) -> Self {
+        Self::build(http, None, config)
+    }
+
+    /// The model over WebSockets, falling back to `http` if the backend answers 426.
+    pub fn websocket(
+        http: HttpClient,
+        sockets: WebSocketConstructor,
+        config: ResponsesConfig,
+    ) -> Self {
+        Self::build(http, Some(sockets), config)
+    }
+
+    fn build(
+        http: HttpClient,
+        sockets: Option<WebSocketConstructor>,
+        config: ResponsesConfig,
+    ) -> Self {
+        let config = Arc::new(config);
+        Self {
+            inner: Arc::new(Inner {
+                sockets: sockets.map(|s| Connections::new(s, config.clone())),
+                http,
+                config,
+                conversation: uuid::Uuid::new_v4().to_string(),
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ResponsesConfig {
+        &self.inner.config
+    }
+
+    /// Whether this model streams over WebSockets (and has not fallen back to SSE).
+    pub fn uses_websocket(&self) -> bool {
+        self.inner.sockets.as_ref().is_some_and(|s| !s.fell_back())
+    }
+
+    /// This model behind the provider-neutral [`LanguageModel`] handle.
+    pub fn language_model(self) -> LanguageModel {
+        LanguageModel::new(self)
+    }
+
+    /// Streams the response to `prompt`. Invalid requests fail here; everything else
+    /// arrives on the stream, after retries.
+    pub fn stream(&self, prompt: &Prompt) -> Result<PartStream, AiError> {
+        let request = Arc::new(ResponsesRequest::build(
+            prompt,
+            &self.inner.config,
+            &self.inner.conversation,
+        )?);
+        let policy = RetryPolicy::new(&self.inner.config);
+        let inner = self.inner.clone();
+        let open: Open = Box::new(move || {
+            let inner = inner.clone();
+            let request = request.clone();
+            async move { inner.attempt(request).await }.boxed()
+        });
+        Ok(retrying(policy, open))
+    }
+}
+
+impl Inner {
+    async fn attempt(&self, request: Arc<ResponsesRequest>) -> Result<Attempt, AiError> {
+        if let Some(sockets) = self.sockets.as_ref().filter(|s| !s.fell_back()) {
+            match sockets.open(request.clone()).await? {
+                Opened::Socket(attempt) => return Ok(attempt),
+                Opened::Fallback => {}
+            }
+        }
+        let body = serde_json::to_string(&*request).map_err(|e| AiError::InvalidRequest {
+            message: format!("request did not serialize: {e}"),
+        })?;
+        let headers = HeaderSet::Http.headers(request.conversation());
+        let events = sse::post(&self.http, &self.config.responses_url(), &headers, body)?;
+        Ok(Box::pin(sse::parts(events, self.config.idle_timeout)))
+    }
+}
+
+impl Service<Prompt> for ResponsesModel {
+    type Response = PartStream;
+    type Error = AiError;
+    type Future = Ready<Result<PartStream, AiError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, prompt: Prompt) -> Self::Future {
+        ready(self.stream(&prompt))
+    }
+}
+
+impl fmt::Debug for ResponsesModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponsesModel")
+            .field("model", &self.inner.config.model)
+            .field("websocket", &self.uses_websocket())
+            .finish_non_exhaustive()
+    }
+}

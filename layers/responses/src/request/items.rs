@@ -1,0 +1,133 @@
+//! History messages as Responses API input items (§2.4).
+
+use clanka_model::{AiError, AssistantItem, Message, UserPart};
+use serde_json::{Value, json};
+
+/// Converts the whole history, checking that every tool call has exactly one result
+/// and every result has its call: the backend rejects the request otherwise.
+pub(crate) fn input_items(messages: &[Message]) -> Result<Vec<Value>, AiError> {
+    check_pairs(messages)?;
+    let mut items = Vec::with_capacity(messages.len());
+    for message in messages {
+        push_message(&mut items, message);
+    }
+    Ok(items)
+}
+
+/// Appends the items of one message.
+pub(crate) fn push_message(items: &mut Vec<Value>, message: &Message) {
+    match message {
+        Message::Developer { text } => items.push(json!({
+            "type": "message",
+            "role": "developer",
+            "content": [{"type": "input_text", "text": text}],
+        })),
+        Message::User { content } => {
+            let parts: Vec<Value> = content.iter().map(user_part).collect();
+            items.push(json!({"type": "message", "role": "user", "content": parts}));
+        }
+        Message::Assistant { items: output } => push_assistant(items, output),
+        Message::ToolResult {
+            call_id, output, ..
+        } => items.push(json!({
+            "type": "function_call_output",
+            "call_id": call_id,
+            "output": output,
+        })),
+    }
+}
+
+fn user_part(part: &UserPart) -> Value {
+    match part {
+        UserPart::Text { text } => json!({"type": "input_text", "text": text}),
+        UserPart::Image { url } => json!({"type": "input_image", "image_url": url}),
+    }
+}
+
+/// Assistant output replayed in order. A reasoning item is sent only with its
+/// encrypted content (with `store: false` the backend has nothing else) and only
+/// when an item follows it in the same response, as the backend requires (§9.5).
+fn push_assistant(items: &mut Vec<Value>, output: &[AssistantItem]) {
+    for (index, item) in output.iter().enumerate() {
+        match item {
+            AssistantItem::Text { id, text } => {
+                let mut value = json!({
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": text}],
+                });
+                set_server_id(&mut value, id.as_deref(), "msg_");
+                items.push(value);
+            }
+            AssistantItem::Reasoning {
+                id,
+                summary,
+                encrypted_content,
+            } => {
+                let Some(encrypted) = encrypted_content else {
+                    continue;
+                };
+                if index + 1 == output.len() {
+                    continue;
+                }
+                let summary: Vec<Value> = summary
+                    .iter()
+                    .map(|text| json!({"type": "summary_text", "text": text}))
+                    .collect();
+                let mut value = json!({
+                    "type": "reasoning",
+                    "summary": summary,
+                    "encrypted_content": encrypted,
+                });
+                set_server_id(&mut value, id.as_deref(), "rs_");
+                items.push(value);
+            }
+            AssistantItem::ToolCall(call) => {
+                let mut value = json!({
+                    "type": "function_call",
+                    "name": call.name,
+                    "arguments": call.arguments,
+                    "call_id": call.id,
+                });
+                set_server_id(&mut value, call.item_id.as_deref(), "fc_");
+                items.push(value);
+            }
+        }
+    }
+}
+
+/// Sends an item id only when it carries the server's prefix (§2.4: ids of our own
+/// making would be rejected as unknown items).
+fn set_server_id(value: &mut Value, id: Option<&str>, prefix: &str) {
+    if let Some(id) = id.filter(|id| id.starts_with(prefix)) {
+        value["id"] = Value::String(id.to_owned());
+    }
+}
+
+fn check_pairs(messages: &[Message]) -> Result<(), AiError> {
+    let mut open: Vec<&str> = Vec::new();
+    for message in messages {
+        match message {
+            Message::Assistant { .. } => {
+                open.extend(message.tool_calls().map(|call| call.id.as_str()));
+            }
+            Message::ToolResult { call_id, .. } => {
+                let Some(position) = open.iter().position(|id| id == call_id) else {
+                    return Err(invalid(format!(
+                        "tool result `{call_id}` answers no earlier tool call"
+                    )));
+                };
+                open.swap_remove(position);
+            }
+            _ => {}
+        }
+    }
+    match open.first() {
+        None => Ok(()),
+        Some(id) => Err(invalid(format!("tool call `{id}` has no tool result"))),
+    }
+}
+
+fn invalid(message: String) -> AiError {
+    AiError::InvalidRequest { message }
+}

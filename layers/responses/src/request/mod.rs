@@ -1,0 +1,180 @@
+//! Building the Responses request body (§2.3) from a provider-neutral [`Prompt`].
+
+mod headers;
+mod items;
+
+use clanka_model::{AiError, Prompt, ReasoningSummary, ToolChoice};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::ResponsesConfig;
+
+pub(crate) use headers::HeaderSet;
+pub(crate) use items::push_message;
+
+/// Options the backend rejects (§9.4), refused before anything is sent.
+const REFUSED_EXTRA: [&str; 3] = ["top_p", "max_output_tokens", "temperature"];
+
+/// One Responses request, in the field order the official client serializes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponsesRequest {
+    /// Model slug.
+    pub model: String,
+    /// The system prompt; never empty.
+    pub instructions: String,
+    /// History items.
+    pub input: Vec<Value>,
+    /// Function tools.
+    pub tools: Vec<Value>,
+    /// `"auto"`, `"none"`, `"required"` or a named function.
+    pub tool_choice: Value,
+    /// Whether the model may call several tools at once.
+    pub parallel_tool_calls: bool,
+    /// `{effort, summary}`.
+    pub reasoning: Value,
+    /// Always `false`: the ChatGPT backend stores nothing.
+    pub store: bool,
+    /// Always `true`.
+    pub stream: bool,
+    /// Always `["reasoning.encrypted_content"]`, so reasoning can be replayed.
+    pub include: Vec<&'static str>,
+    /// `priority`, `flex`, … when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<String>,
+    /// Stable per conversation, for prompt caching.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_key: Option<String>,
+    /// Verbosity and structured output format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<Value>,
+    /// Extra top-level fields from [`ProviderOptions::extra`](clanka_model::ProviderOptions::extra).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ResponsesRequest {
+    /// Builds the body for `prompt`; `conversation_id` keys the prompt cache when the
+    /// prompt's options name none.
+    pub fn build(
+        prompt: &Prompt,
+        config: &ResponsesConfig,
+        conversation_id: &str,
+    ) -> Result<Self, AiError> {
+        let options = config.effective_options(&prompt.options);
+        if options.temperature.is_some() {
+            return Err(unsupported("temperature"));
+        }
+        if options.max_output_tokens.is_some() {
+            return Err(unsupported("max_output_tokens"));
+        }
+        if let Some(key) = REFUSED_EXTRA
+            .iter()
+            .find(|k| options.extra.contains_key(**k))
+        {
+            return Err(unsupported(key));
+        }
+        if options
+            .extra
+            .get("store")
+            .is_some_and(|v| v != &Value::Bool(false))
+        {
+            return Err(unsupported("store"));
+        }
+        let mut reasoning = Map::new();
+        if let Some(effort) = options.reasoning_effort {
+            reasoning.insert("effort".into(), json!(effort.as_str()));
+        }
+        if let Some(summary) = options
+            .reasoning_summary
+            .filter(|s| *s != ReasoningSummary::None)
+        {
+            reasoning.insert("summary".into(), json!(summary.as_str()));
+        }
+        let mut text = Map::new();
+        if let Some(verbosity) = options.verbosity {
+            text.insert("verbosity".into(), json!(verbosity.as_str()));
+        }
+        if let Some(format) = &prompt.response_format {
+            text.insert(
+                "format".into(),
+                json!({"type": "json_schema", "name": format.name, "strict": format.strict,
+                       "schema": format.schema}),
+            );
+        }
+        let instructions = prompt
+            .system
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or(&config.default_instructions)
+            .to_owned();
+        let mut extra = options.extra;
+        extra.remove("store");
+        Ok(Self {
+            model: config.model.clone(),
+            instructions,
+            input: items::input_items(&prompt.messages)?,
+            tools: prompt.tools.iter().map(tool).collect(),
+            tool_choice: tool_choice(&prompt.tool_choice),
+            parallel_tool_calls: options.parallel_tool_calls.unwrap_or(true),
+            reasoning: Value::Object(reasoning),
+            store: false,
+            stream: true,
+            include: vec!["reasoning.encrypted_content"],
+            service_tier: options.service_tier,
+            prompt_cache_key: Some(
+                options
+                    .conversation_id
+                    .unwrap_or_else(|| conversation_id.to_owned()),
+            ),
+            text: (!text.is_empty()).then_some(Value::Object(text)),
+            extra,
+        })
+    }
+
+    /// Whether every field but `input` equals `other`'s (§4.4).
+    pub(crate) fn same_settings(&self, other: &Self) -> bool {
+        self.model == other.model
+            && self.instructions == other.instructions
+            && self.tools == other.tools
+            && self.tool_choice == other.tool_choice
+            && self.parallel_tool_calls == other.parallel_tool_calls
+            && self.reasoning == other.reasoning
+            && self.service_tier == other.service_tier
+            && self.prompt_cache_key == other.prompt_cache_key
+            && self.text == other.text
+            && self.extra == other.extra
+    }
+
+    /// The conversation id used for session headers.
+    pub(crate) fn conversation(&self) -> &str {
+        self.prompt_cache_key.as_deref().unwrap_or_default()
+    }
+}
+
+fn tool(tool: &clanka_model::Tool) -> Value {
+    json!({
+        "type": "function",
+        "name": tool.name,
+        "description": tool.description,
+        "strict": tool.strict,
+        "parameters": tool.parameters,
+    })
+}
+
+fn tool_choice(choice: &ToolChoice) -> Value {
+    match choice {
+        ToolChoice::Auto => json!("auto"),
+        ToolChoice::None => json!("none"),
+        ToolChoice::Required => json!("required"),
+        ToolChoice::Tool(name) => json!({"type": "function", "name": name}),
+    }
+}
+
+fn unsupported(option: &str) -> AiError {
+    AiError::Unsupported {
+        option: option.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+use clanka_model::{
+    AssistantItem, Message, Prompt, ProviderOptions, ReasoningEffort, ReasoningSummary,
+    ResponseFormat, Tool, ToolChoice, UserPart, Verbosity,
+};
+use serde_json::json;
+
+use super::ResponsesRequest;
+use crate::ResponsesConfig;
+
+fn config() -> ResponsesConfig {
+    ResponsesConfig::new("gpt-5.3-codex")
+}
+
+fn reasoning(id: &str, encrypted: Option<&str>) -> AssistantItem {
+    AssistantItem::Reasoning {
+        id: Some(id.to_owned()),
+        summary: vec!["thinking".to_owned()],
+        encrypted_content: encrypted.map(str::to_owned),
+    }
+}
+
+#[test]
+fn a_minimal_prompt_gets_the_backend_defaults() {
+    let request = ResponsesRequest::build(&Prompt::new().user("hi"), &config(), "conv-0").unwrap();
+    insta::assert_json_snapshot!(request);
+}
+
+#[test]
+fn a_full_conversation_maps_every_item_kind() {
+    let options = ProviderOptions::default()
+        .reasoning_effort(ReasoningEffort::Low)
+        .reasoning_summary(ReasoningSummary::Concise)
+        .verbosity(Verbosity::High)
+        .service_tier("priority")
+        .parallel_tool_calls(false)
+        .conversation_id("conv-1");
+    let prompt = Prompt::new()
+        .system("You are a coding agent.")
+        .developer("Prefer small patches.")
+        .user_parts([
+            UserPart::text("what is this?"),
+            UserPart::image("data:image/png;base64,AAAA"),
+        ])
+        .message(Message::Assistant {
+            items: vec![
+                reasoning("rs_1", Some("enc-1")),
+                AssistantItem::Text {
+                    id: Some("msg_1".into()),
+                    text: "Let me look.".into(),
+                },
+                reasoning("rs_2", Some("enc-2")),
+                AssistantItem::ToolCall(clanka_model::ToolCall {
+                    id: "call_1".into(),
+                    item_id: Some("fc_1".into()),
+                    name: "shell".into(),
+                    arguments: r#"{"command":"ls"}"#.into(),
+                }),
+            ],
+        })
+        .message(Message::tool_result("call_1", "README.md"))
+        .tool(Tool::new("shell", "Runs a command.", json!({"type": "object"})).strict(true))
+        .tool_choice(ToolChoice::Tool("shell".into()))
+        .response_format(ResponseFormat::json_schema(
+            "answer",
+            json!({"type": "object"}),
+        ))
+        .options(options);
+    let request = ResponsesRequest::build(&prompt, &config(), "unused").unwrap();
+    insta::assert_json_snapshot!(request);
+}
+
+#[test]
+fn reasoning_is_replayed_only_with_encrypted_content_and_a_following_item() {
+    let prompt = Prompt::new().user("q").message(Message::Assistant {
+        items: vec![
+            reasoning("rs_1", None),
+            AssistantItem::text("a"),
+            reasoning("rs_2", Some("enc")),
+            AssistantItem::text("b"),
+            reasoning("rs_3", Some("enc")),
+        ],
+    });
+    let request = ResponsesRequest::build(&prompt, &config(), "c").unwrap();
+    let types: Vec<&str> = request
+        .input
+        .iter()
+        .map(|i| i["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["message", "message", "reasoning", "message"]);
+    assert_eq!(request.input[2]["id"], json!("rs_2"));
+}
+
+#[test]
+fn ids_without_a_server_prefix_are_not_sent() {
+    let prompt = Prompt::new().message(Message::Assistant {
+        items: vec![AssistantItem::Text {
+            id: Some("local-7".into()),
+            text: "x".into(),
+        }],
+    });
+    let request = ResponsesRequest::build(&prompt, &config(), "c").unwrap();
+    assert!(request.input[0].get("id").is_none());
+}
+
+#[test]
+fn settings_compare_everything_but_the_input() {
+    let base = ResponsesRequest::build(&Prompt::new().user("a"), &config(), "c").unwrap();
+    let longer =
+        ResponsesRequest::build(&Prompt::new().user("a").user("b"), &config(), "c").unwrap();
+    assert!(base.same_settings(&longer));
+    let with_tool = Prompt::new().user("a").tool(Tool::new("t", "d", json!({})));
+    let other = ResponsesRequest::build(&with_tool, &config(), "c").unwrap();
+    assert!(!base.same_settings(&other));
+}
+
+#[test]
+fn a_blank_system_prompt_is_replaced_and_store_true_refused() {
+    let request = ResponsesRequest::build(&Prompt::new().system("  "), &config(), "c").unwrap();
+    assert_eq!(request.instructions, crate::DEFAULT_INSTRUCTIONS);
+    let store = Prompt::new().options(ProviderOptions::default().extra("store", true));
+    let error = ResponsesRequest::build(&store, &config(), "c").unwrap_err();
+    assert_eq!(error.to_string(), "unsupported option `store`");
+}

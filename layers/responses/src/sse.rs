@@ -1,0 +1,195 @@
+//! The SSE transport: one POST per attempt through eventsource-client with reconnect
+//! disabled, so a finished or failed stream is never sent again (§3).
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use clanka_http::HttpClient;
+use clanka_model::{AiError, StreamPart};
+use eventsource_client::{self as es, Client as _, ReconnectOptions, SSE};
+use futures_util::{Stream, StreamExt as _, stream};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::decode::{Decoded, EventDecoder};
+use crate::transport::ClientTransport;
+
+/// Largest error body read for an error message.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+type Events = es::BoxStream<Result<SSE, es::Error>>;
+
+/// Starts the POST of `body` to `url`; nothing is sent until the stream is polled.
+pub(crate) fn post(
+    http: &HttpClient,
+    url: &str,
+    headers: &HeaderMap,
+    body: String,
+) -> Result<Events, AiError> {
+    let mut builder = es::ClientBuilder::for_url(url)
+        .map_err(|e| invalid(format!("bad responses URL: {e}")))?
+        .method("POST".to_owned())
+        .body(body)
+        .reconnect(
+            ReconnectOptions::reconnect(false)
+                .retry_initial(false)
+                .build(),
+        );
+    for (name, value) in headers {
+        let value = value
+            .to_str()
+            .map_err(|e| invalid(format!("bad header `{name}`: {e}")))?;
+        builder = builder
+            .header(name.as_str(), value)
+            .map_err(|e| invalid(format!("bad header `{name}`: {e}")))?;
+    }
+    Ok(builder
+        .build_with_transport(ClientTransport::new(http.clone()))
+        .stream())
+}
+
+/// The parts of one SSE response, ending after `response.completed` or at the first error.
+pub(crate) fn parts(
+    events: Events,
+    idle_timeout: Duration,
+) -> impl Stream<Item = Result<StreamPart, AiError>> + Send + 'static {
+    let state = State {
+        events,
+        decoder: EventDecoder::new(),
+        pending: VecDeque::new(),
+        scratch: Vec::new(),
+        error: None,
+        idle_timeout,
+        connected: false,
+        finished: false,
+    };
+    stream::unfold(state, |mut state| async move {
+        let item = state.next().await?;
+        Some((item, state))
+    })
+}
+
+struct State {
+    events: Events,
+    decoder: EventDecoder,
+    pending: VecDeque<StreamPart>,
+    scratch: Vec<StreamPart>,
+    error: Option<AiError>,
+    idle_timeout: Duration,
+    /// Whether the response headers arrived: later errors are disconnects.
+    connected: bool,
+    finished: bool,
+}
+
+impl State {
+    async fn next(&mut self) -> Option<Result<StreamPart, AiError>> {
+        loop {
+            if let Some(part) = self.pending.pop_front() {
+                return Some(Ok(part));
+            }
+            if let Some(error) = self.error.take() {
+                return Some(Err(error));
+            }
+            if self.finished {
+                return None;
+            }
+            let event = match tokio::time::timeout(self.idle_timeout, self.events.next()).await {
+                Ok(event) => event,
+                Err(_) => {
+                    return self.fail(AiError::IdleTimeout {
+                        after: self.idle_timeout,
+                    });
+                }
+            };
+            match event {
+                Some(Ok(SSE::Event(event))) => {
+                    match self.decoder.decode(&event.data, &mut self.scratch) {
+                        Decoded::Continue => {}
+                        Decoded::Completed => self.finished = true,
+                        Decoded::Failed(error) => {
+                            // Parts before the failure still reach the consumer first.
+                            self.finished = true;
+                            self.error = Some(error);
+                        }
+                    }
+                    self.pending.extend(self.scratch.drain(..));
+                }
+                Some(Ok(SSE::Connected(details))) => {
+                    self.connected = true;
+                    let headers = header_map(details.response());
+                    if let Some(snapshot) = crate::rate_limits::from_headers(&headers) {
+                        self.pending.push_back(StreamPart::RateLimits(snapshot));
+                    }
+                }
+                Some(Ok(SSE::Comment(_))) => {}
+                Some(Err(error)) if self.connected => {
+                    return self.fail(AiError::StreamDisconnected {
+                        message: format!("stream failed before response.completed: {error}"),
+                    });
+                }
+                Some(Err(error)) => return self.fail(map_error(error, self.idle_timeout).await),
+                None => {
+                    return self.fail(AiError::StreamDisconnected {
+                        message: "stream closed before response.completed".to_owned(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, error: AiError) -> Option<Result<StreamPart, AiError>> {
+        self.finished = true;
+        Some(Err(error))
+    }
+}
+
+/// Maps an eventsource-client error; an error status reads (a bounded part of) the body.
+async fn map_error(error: es::Error, idle_timeout: Duration) -> AiError {
+    match error {
+        es::Error::UnexpectedResponse(response, body) => {
+            let headers = header_map(&response);
+            let body = read_limited(body.into_stream(), idle_timeout).await;
+            crate::status::from_status(response.status(), &body, Some(&headers))
+        }
+        es::Error::Eof | es::Error::UnexpectedEof => AiError::StreamDisconnected {
+            message: "stream closed before response.completed".to_owned(),
+        },
+        es::Error::TimedOut => AiError::IdleTimeout {
+            after: idle_timeout,
+        },
+        es::Error::Transport(error) => AiError::transport(error),
+        other => AiError::StreamDisconnected {
+            message: other.to_string(),
+        },
+    }
+}
+
+async fn read_limited(mut body: launchdarkly_sdk_transport::ByteStream, idle: Duration) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while bytes.len() < ERROR_BODY_LIMIT {
+        match tokio::time::timeout(idle, body.next()).await {
+            Ok(Some(Ok(chunk))) => bytes.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    bytes.truncate(ERROR_BODY_LIMIT);
+    bytes
+}
+
+fn header_map(response: &es::Response) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for key in response.get_header_keys() {
+        let Ok(name) = HeaderName::from_bytes(key.as_bytes()) else {
+            continue;
+        };
+        for value in response.get_header_values(key).unwrap_or_default() {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.append(name.clone(), value);
+            }
+        }
+    }
+    headers
+}
+
+fn invalid(message: String) -> AiError {
+    AiError::InvalidRequest { message }
+}

@@ -1,0 +1,131 @@
+//! The state of one conversation's socket: the socket, its age, and the last
+//! completed request and output for incremental input (§4.4).
+
+use std::time::Duration;
+
+use clanka_model::AiError;
+use clanka_socket::{Message, WebSocket};
+use futures_util::SinkExt as _;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::request::ResponsesRequest;
+
+/// One socket and what the backend remembers on it.
+#[derive(Debug, Default)]
+pub(crate) struct Session {
+    pub(super) socket: Option<WebSocket>,
+    connected_at: Option<Instant>,
+    last: Option<Last>,
+}
+
+/// The last completed response on the socket: only its id can be continued (§9.6).
+#[derive(Debug)]
+pub(super) struct Last {
+    pub(super) request: ResponsesRequest,
+    pub(super) output: Vec<Value>,
+    pub(super) response_id: String,
+}
+
+impl Session {
+    /// Whether there is no socket or it is too old to start another response on.
+    pub(super) fn needs_connect(&mut self, max_age: Duration) -> bool {
+        let expired = self.connected_at.is_some_and(|at| at.elapsed() >= max_age);
+        if expired {
+            self.drop_socket();
+        }
+        self.socket.is_none()
+    }
+
+    pub(super) fn attach(&mut self, socket: WebSocket) {
+        self.socket = Some(socket);
+        self.connected_at = Some(Instant::now());
+        self.last = None;
+    }
+
+    /// Forgets the socket and everything the backend remembered on it.
+    pub(super) fn drop_socket(&mut self) {
+        self.socket = None;
+        self.connected_at = None;
+        self.last = None;
+    }
+
+    pub(super) fn complete(&mut self, last: Last) {
+        self.last = Some(last);
+    }
+
+    /// Sends `response.create` for `request`: only the new items with
+    /// `previous_response_id` when it extends the last response exactly, else in full.
+    /// Returns whether it was incremental.
+    pub(super) async fn send_create(
+        &mut self,
+        request: &ResponsesRequest,
+    ) -> Result<bool, AiError> {
+        let continuation = self.continuation(request);
+        let incremental = continuation.is_some();
+        let message = create_message(request, continuation)?;
+        self.last = None;
+        self.send(message).await?;
+        Ok(incremental)
+    }
+
+    /// Sends `request` in full (after `previous_response_not_found`).
+    pub(super) async fn send_full(&mut self, request: &ResponsesRequest) -> Result<(), AiError> {
+        self.last = None;
+        self.send(create_message(request, None)?).await
+    }
+
+    async fn send(&mut self, message: String) -> Result<(), AiError> {
+        let Some(socket) = self.socket.as_mut() else {
+            return Err(disconnected("websocket is not connected"));
+        };
+        if let Err(error) = socket.send(Message::text(message)).await {
+            self.drop_socket();
+            return Err(disconnected(&format!(
+                "sending response.create failed: {error}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `(previous_response_id, index of the first new item)` when `request` continues
+    /// the last response.
+    fn continuation(&self, request: &ResponsesRequest) -> Option<(String, usize)> {
+        let last = self.last.as_ref()?;
+        if last.response_id.is_empty() || !last.request.same_settings(request) {
+            return None;
+        }
+        let old = last.request.input.len();
+        let prefix = old + last.output.len();
+        let extends = request.input.len() >= prefix
+            && request.input[..old] == last.request.input[..]
+            && request.input[old..prefix] == last.output[..];
+        extends.then(|| (last.response_id.clone(), prefix))
+    }
+}
+
+fn create_message(
+    request: &ResponsesRequest,
+    continuation: Option<(String, usize)>,
+) -> Result<String, AiError> {
+    let mut value = serde_json::to_value(request).map_err(|e| AiError::InvalidRequest {
+        message: format!("request did not serialize: {e}"),
+    })?;
+    if let Value::Object(fields) = &mut value {
+        fields.insert("type".into(), Value::String("response.create".into()));
+        if let Some((id, first_new)) = continuation {
+            fields.insert("previous_response_id".into(), Value::String(id));
+            fields.insert(
+                "input".into(),
+                Value::Array(request.input[first_new..].to_vec()),
+            );
+        }
+    }
+    Ok(value.to_string())
+}
+
+pub(super) fn disconnected(message: &str) -> AiError {
+    AiError::StreamDisconnected {
+        message: message.to_owned(),
+    }
+}

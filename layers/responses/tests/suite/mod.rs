@@ -1,0 +1,4 @@
+mod common;
+mod faults;
+mod sse;
+mod ws;

@@ -1,0 +1,195 @@
+//! The WebSocket transport: incremental input, queueing, reconnects and fallback.
+
+use std::time::Duration;
+
+use clanka_mock::{RecordKind, Scenario, ScriptedResponse};
+use clanka_model::{AiError, Message, Prompt, StreamPart};
+use serde_json::json;
+
+use super::common::{config, generate, parts, server, text, ws_model};
+
+fn handshakes(server: &clanka_mock::MockServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.kind == RecordKind::WebSocketHandshake)
+        .count()
+}
+
+fn messages(server: &clanka_mock::MockServer) -> Vec<serde_json::Value> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.kind == RecordKind::WebSocketMessage)
+        .map(|r| r.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_tool_follow_up_sends_only_new_items_with_previous_response_id() {
+    let scenario = Scenario::new()
+        .respond(
+            ScriptedResponse::new()
+                .reasoning("ls first")
+                .function_call("shell", json!({"command": "ls"})),
+        )
+        .respond(ScriptedResponse::new().message("Done."));
+    let server = server(scenario).await;
+    let model = ws_model(config(&server));
+
+    let mut prompt = Prompt::new().user("list");
+    let first = generate(&model, prompt.clone()).await;
+    let call_id = first.tool_calls().next().unwrap().id.clone();
+    let first_id = first.id.clone().unwrap();
+    prompt.push_response(first);
+    prompt = prompt.message(Message::tool_result(&call_id, "a b"));
+    let second = generate(&model, prompt).await;
+
+    assert_eq!(second.text(), "Done.");
+    assert_eq!(handshakes(&server), 1);
+    let sent = messages(&server);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0]["type"], json!("response.create"));
+    assert!(sent[0].get("previous_response_id").is_none());
+    assert_eq!(sent[1]["previous_response_id"], json!(first_id));
+    assert_eq!(
+        sent[1]["input"],
+        json!([{"type": "function_call_output", "call_id": call_id, "output": "a b"}])
+    );
+    let handshake = server
+        .requests()
+        .into_iter()
+        .find(|r| r.kind == RecordKind::WebSocketHandshake)
+        .unwrap();
+    assert_eq!(
+        handshake.header("openai-beta"),
+        Some("responses_websockets=2026-02-06")
+    );
+    assert_eq!(handshake.header("originator"), Some("clanka"));
+}
+
+#[tokio::test]
+async fn a_changed_history_is_sent_in_full() {
+    let server = server(Scenario::new()).await;
+    let model = ws_model(config(&server));
+    let first = Prompt::new().user("one");
+    generate(&model, first).await;
+    generate(&model, Prompt::new().user("something else")).await;
+
+    let sent = messages(&server);
+    assert!(sent[1].get("previous_response_id").is_none());
+    assert_eq!(sent[1]["input"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_requests_on_one_conversation_queue_on_one_socket() {
+    let server = server(Scenario::new()).await;
+    let model = ws_model(config(&server));
+    let prompt = Prompt::new().user("same");
+    let (a, b, c) = tokio::join!(
+        generate(&model, prompt.clone()),
+        generate(&model, prompt.clone()),
+        generate(&model, prompt.clone()),
+    );
+    for response in [a, b, c] {
+        assert_eq!(response.text(), "You said: \"same\"");
+    }
+    assert_eq!(handshakes(&server), 1);
+}
+
+#[tokio::test]
+async fn an_upgrade_answered_426_falls_back_to_https_for_good() {
+    let server = server(Scenario::new()).await;
+    server.set_websocket_upgrade_refused(true);
+    let model = ws_model(config(&server));
+
+    let first = generate(&model, Prompt::new().user("one")).await;
+    let second = generate(&model, Prompt::new().user("two")).await;
+
+    assert_eq!(first.text(), "You said: \"one\"");
+    assert_eq!(second.text(), "You said: \"two\"");
+    assert!(!model.uses_websocket());
+    assert_eq!(handshakes(&server), 1, "no second upgrade attempt");
+    let posts = server
+        .requests()
+        .iter()
+        .filter(|r| r.kind == RecordKind::Http && r.is_responses())
+        .count();
+    assert_eq!(posts, 2);
+}
+
+#[tokio::test]
+async fn a_close_mid_response_is_a_retryable_error_and_the_next_request_reconnects() {
+    let scenario = Scenario::new()
+        .respond(
+            ScriptedResponse::new()
+                .message_deltas(["a", "b", "c"])
+                .ws_close_after(5),
+        )
+        .respond(ScriptedResponse::new().message("again"));
+    let server = server(scenario).await;
+    let model = ws_model(config(&server)).language_model();
+
+    let (first, error) = parts(&model, Prompt::new().user("go")).await;
+    let error = error.expect("closed midway");
+    assert!(
+        matches!(error, AiError::StreamDisconnected { .. }),
+        "{error:?}"
+    );
+    assert!(error.is_retryable());
+    assert!(!text(&first).is_empty());
+
+    let (second, error) = parts(&model, Prompt::new().user("go")).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(text(&second), "again");
+    assert_eq!(handshakes(&server), 2);
+}
+
+#[tokio::test]
+async fn a_close_before_any_output_is_retried_on_a_new_socket() {
+    let scenario = Scenario::new()
+        .respond(ScriptedResponse::new().message("lost").ws_close_after(0))
+        .respond(ScriptedResponse::new().message("kept"));
+    let server = server(scenario).await;
+    let model = ws_model(config(&server)).language_model();
+    let (parts, error) = parts(&model, Prompt::new().user("go")).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(text(&parts), "kept");
+    assert_eq!(
+        parts
+            .iter()
+            .filter(|p| matches!(p, StreamPart::ResponseStarted { .. }))
+            .count(),
+        1
+    );
+    assert_eq!(handshakes(&server), 2);
+}
+
+#[tokio::test]
+async fn the_connection_age_limit_reconnects_transparently() {
+    let server = server(Scenario::new()).await;
+    server.set_websocket_max_age(Some(Duration::from_millis(200)));
+    let model = ws_model(config(&server));
+
+    generate(&model, Prompt::new().user("one")).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let second = generate(&model, Prompt::new().user("two")).await;
+
+    assert_eq!(second.text(), "You said: \"two\"");
+    assert_eq!(handshakes(&server), 2);
+}
+
+#[tokio::test]
+async fn an_old_socket_is_replaced_before_the_next_request() {
+    let server = server(Scenario::new()).await;
+    let model = ws_model(config(&server).max_socket_age(Duration::from_millis(100)));
+    generate(&model, Prompt::new().user("one")).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    generate(&model, Prompt::new().user("two")).await;
+    assert_eq!(handshakes(&server), 2);
+    assert!(
+        messages(&server)
+            .iter()
+            .all(|m| m.get("previous_response_id").is_none())
+    );
+}
