@@ -1,2 +1,3 @@
 mod codex;
 mod graph;
+mod model;

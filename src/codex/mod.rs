@@ -1,5 +1,6 @@
-//! Recipes for Codex authentication: [`layer_client`] decorates the HTTP client and the
-//! WebSocket constructor with the ChatGPT (or API-key) credentials.
+//! Recipes for the Codex backend: [`layer_client`] decorates the HTTP client and the
+//! WebSocket constructor with the ChatGPT (or API-key) credentials; [`model`] and
+//! [`model_websocket`] build language models on top of them.
 //!
 //! # Example
 //!
@@ -82,3 +83,7 @@ pub fn layer_console_prompt() -> Layer {
 pub fn layer_prompt(handler: DeviceCodeHandlerService) -> Layer {
     Layer::succeed(handler)
 }
+
+mod model;
+
+pub use model::{model, model_websocket};
