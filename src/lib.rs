@@ -4,6 +4,7 @@
 //! [`kv`], [`http`], [`socket`] and [`codex`]. Each service itself lives in a `clanka-*`
 //! crate under `layers/` and is usable without the runtime.
 
+pub mod agent;
 pub mod codex;
 pub mod config;
 pub mod http;

@@ -1,3 +1,5 @@
+mod agent;
+mod agent_control;
 mod codex;
 mod graph;
 mod model;

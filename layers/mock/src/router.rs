@@ -37,6 +37,7 @@ pub(crate) fn build(state: Arc<AppState>) -> Router {
         .route("/__mock/scenario", post(set_scenario))
         .route("/__mock/responses", post(push_response))
         .route("/__mock/expire", post(expire_tokens))
+        .route("/__mock/forget", post(forget_responses))
         .route("/__mock/tokens", post(issue_tokens));
     for base in ["/backend-api/codex", "/v1"] {
         app = app
@@ -142,6 +143,11 @@ async fn push_response(
 
 async fn expire_tokens(State(state): State<Arc<AppState>>) -> Response {
     lock(&state.registry).expire_all();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn forget_responses(State(state): State<Arc<AppState>>) -> Response {
+    state.forget_responses();
     StatusCode::NO_CONTENT.into_response()
 }
 

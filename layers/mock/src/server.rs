@@ -217,6 +217,12 @@ impl MockServer {
         *lock(&self.state.ws_max_age) = age;
     }
 
+    /// Forgets every response completed so far on every WebSocket: the next request
+    /// continuing one with `previous_response_id` gets `previous_response_not_found`.
+    pub fn forget_responses(&self) {
+        self.state.forget_responses();
+    }
+
     /// Appends a scripted response to the shared list.
     pub fn push_response(&self, response: ScriptedResponse) {
         lock(&self.state.scenario).push(response);

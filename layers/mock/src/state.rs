@@ -28,6 +28,8 @@ pub(crate) struct AppState {
     pub(crate) ws_max_age: Mutex<Option<Duration>>,
     pub(crate) shutdown: watch::Receiver<bool>,
     ids: AtomicU64,
+    /// Bumped to forget every stored response (`previous_response_id` no longer found).
+    epoch: AtomicU64,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             ws_max_age: Mutex::new(options.websocket_max_age),
             shutdown,
             ids: AtomicU64::new(1),
+            epoch: AtomicU64::new(0),
             options,
         }
     }
@@ -54,8 +57,18 @@ impl AppState {
         self.ids.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// The current response epoch: responses completed in an earlier one are forgotten.
+    pub(crate) fn responses_epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Relaxed)
+    }
+
+    /// Forgets every response completed so far.
+    pub(crate) fn forget_responses(&self) {
+        self.epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The next scripted response of a conversation (`None` = default behaviour).
-    pub(crate) fn next_script(&self, key: &str) -> Option<ScriptedResponse> {
-        lock(&self.scenario).next(key)
+    pub(crate) fn next_script(&self, key: &str, model: Option<&str>) -> Option<ScriptedResponse> {
+        lock(&self.scenario).next(key, model)
     }
 }

@@ -51,7 +51,7 @@ fn respond(
     } else {
         let key = conversation_key(&body, headers).unwrap_or_else(|| "default".to_owned());
         state
-            .next_script(&key)
+            .next_script(&key, body.get("model").and_then(Value::as_str))
             .unwrap_or_else(|| default_script(&input))
     };
     if let Some(error) = &script.faults.http_error {

@@ -3,6 +3,7 @@
 mod events;
 pub(crate) mod http;
 mod items;
+mod limits;
 mod playback;
 mod validate;
 pub(crate) mod ws;
@@ -14,9 +15,11 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::auth::{BearerRefusal, now_secs};
+use crate::auth::BearerRefusal;
 use crate::scenario::{HttpError, ScriptedResponse};
 use crate::state::{AppState, lock};
+
+pub(crate) use limits::success_headers;
 
 /// Number of a WebSocket connection, set by the recording middleware.
 #[derive(Debug, Clone, Copy)]
@@ -180,28 +183,6 @@ pub(crate) fn context(state: &AppState, body: &Value, input: &[Value]) -> events
             .to_owned(),
         seed,
         input_tokens: input_len.div_ceil(4),
-    }
-}
-
-/// Rate-limit and routing headers sent with every successful response.
-pub(crate) fn success_headers(headers: &mut HeaderMap, model: &str, turn_state: &str) {
-    let reset = (now_secs() + 3600).to_string();
-    let weekly = (now_secs() + 7 * 86400).to_string();
-    for (name, value) in [
-        ("x-codex-primary-used-percent", "12.5"),
-        ("x-codex-primary-window-minutes", "300"),
-        ("x-codex-primary-reset-at", reset.as_str()),
-        ("x-codex-primary-reset-after-seconds", "3600"),
-        ("x-codex-secondary-used-percent", "3.0"),
-        ("x-codex-secondary-window-minutes", "10080"),
-        ("x-codex-secondary-reset-at", weekly.as_str()),
-        ("x-codex-credits-has-credits", "false"),
-        ("x-codex-credits-unlimited", "false"),
-        ("x-codex-plan-type", "pro"),
-        ("x-codex-turn-state", turn_state),
-        ("openai-model", model),
-    ] {
-        insert(headers, name, value);
     }
 }
 

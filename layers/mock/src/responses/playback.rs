@@ -91,6 +91,12 @@ impl Playback {
         }
     }
 
+    /// Sends an event before all others, outside what the faults count.
+    pub(crate) fn prepend(&mut self, kind: &str, data: String) {
+        let kind = kind.to_owned();
+        self.frames.push_front(Frame::Event { kind, data });
+    }
+
     /// The next frame, after the configured delay; `None` at the end. Cancel-safe.
     pub(crate) async fn next(&mut self) -> Option<Frame> {
         if self.frames.is_empty() {

@@ -35,7 +35,7 @@ pub(crate) use state::ScenarioState;
 ///
 /// A conversation is identified by the request's `prompt_cache_key`, else its
 /// `session-id` / `session_id` / `conversation_id` header. Each conversation walks
-/// `conversations[key]` if present, else `responses`, from the start. When its list is
+/// `conversations[key]` if present, else `models[model]`, else `responses`, from the start. When its list is
 /// exhausted (or empty) the default behaviour applies: a reasoning item, then a message
 /// quoting the last user text.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -47,6 +47,11 @@ pub struct Scenario {
     /// Responses for specific conversations, keyed by conversation id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub conversations: BTreeMap<String, Vec<ScriptedResponse>>,
+    /// Responses for requests naming a model, keyed by model; each conversation of
+    /// that model walks the list from the start (e.g. one script for an agent and
+    /// another for its sub-agents).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub models: BTreeMap<String, Vec<ScriptedResponse>>,
 }
 
 /// One scripted response: output items plus optional faults.
@@ -118,6 +123,12 @@ impl Scenario {
     /// Sets the list of responses for one conversation.
     pub fn conversation(mut self, key: impl Into<String>, list: Vec<ScriptedResponse>) -> Self {
         self.conversations.insert(key.into(), list);
+        self
+    }
+
+    /// Sets the list of responses for requests naming `model`.
+    pub fn model(mut self, model: impl Into<String>, list: Vec<ScriptedResponse>) -> Self {
+        self.models.insert(model.into(), list);
         self
     }
 

@@ -30,11 +30,15 @@ impl ScenarioState {
     }
 
     /// The next scripted response for `key`, or `None` for the default behaviour.
-    pub(crate) fn next(&mut self, key: &str) -> Option<ScriptedResponse> {
+    /// The next response of conversation `key`: from its own list, else from the list
+    /// of the request's `model`, else from the shared list.
+    pub(crate) fn next(&mut self, key: &str, model: Option<&str>) -> Option<ScriptedResponse> {
+        let by_model = model.and_then(|m| self.scenario.models.get(m));
         let list = self
             .scenario
             .conversations
             .get(key)
+            .or(by_model)
             .unwrap_or(&self.scenario.responses);
         let cursor = self.cursors.entry(key.to_owned()).or_insert(0);
         let found = list.get(*cursor).cloned();
@@ -49,6 +53,32 @@ impl ScenarioState {
 mod tests {
     use super::*;
 
+    impl ScenarioState {
+        fn next_for(&mut self, key: &str) -> Option<ScriptedResponse> {
+            self.next(key, None)
+        }
+    }
+
+    #[test]
+    fn model_lists_apply_to_every_conversation_of_that_model() {
+        let scenario = Scenario::new()
+            .respond(ScriptedResponse::new().message("shared"))
+            .model("gpt-small", vec![ScriptedResponse::new().message("small")]);
+        let mut state = ScenarioState::new(scenario);
+        assert_eq!(
+            state.next("a", Some("gpt-small")),
+            Some(ScriptedResponse::new().message("small"))
+        );
+        assert_eq!(
+            state.next("b", Some("gpt-small")),
+            Some(ScriptedResponse::new().message("small"))
+        );
+        assert_eq!(
+            state.next("c", Some("gpt-big")),
+            Some(ScriptedResponse::new().message("shared"))
+        );
+    }
+
     #[test]
     fn cursors_are_per_conversation() {
         let scenario = Scenario::new()
@@ -57,22 +87,22 @@ mod tests {
             .conversation("special", vec![ScriptedResponse::new().message("s")]);
         let mut state = ScenarioState::new(scenario);
         assert_eq!(
-            state.next("a"),
+            state.next_for("a"),
             Some(ScriptedResponse::new().message("one"))
         );
         assert_eq!(
-            state.next("b"),
+            state.next_for("b"),
             Some(ScriptedResponse::new().message("one"))
         );
         assert_eq!(
-            state.next("a"),
+            state.next_for("a"),
             Some(ScriptedResponse::new().message("two"))
         );
-        assert_eq!(state.next("a"), None);
+        assert_eq!(state.next_for("a"), None);
         assert_eq!(
-            state.next("special"),
+            state.next_for("special"),
             Some(ScriptedResponse::new().message("s"))
         );
-        assert_eq!(state.next("special"), None);
+        assert_eq!(state.next_for("special"), None);
     }
 }

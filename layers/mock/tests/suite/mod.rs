@@ -6,3 +6,4 @@ mod scenario;
 mod sse;
 mod validation;
 mod ws;
+mod ws_state;

@@ -31,6 +31,7 @@ async fn prewarm_then_incremental_turn() {
     assert_eq!(
         types(&frames),
         [
+            "codex.rate_limits",
             "response.created",
             "response.in_progress",
             "response.completed"
@@ -236,6 +237,10 @@ async fn close_after_n_events_and_drop() {
     send(&mut ws, &create(vec![user("a")])).await;
     assert_eq!(
         next_json(&mut ws).await.unwrap()["type"],
+        "codex.rate_limits"
+    );
+    assert_eq!(
+        next_json(&mut ws).await.unwrap()["type"],
         "response.created"
     );
     assert_eq!(
@@ -252,6 +257,10 @@ async fn close_after_n_events_and_drop() {
 
     let mut ws = connect(&server, "sk-mock").await;
     send(&mut ws, &create(vec![user("a")])).await;
+    assert_eq!(
+        next_json(&mut ws).await.unwrap()["type"],
+        "codex.rate_limits"
+    );
     assert_eq!(
         next_json(&mut ws).await.unwrap()["type"],
         "response.created"
@@ -292,6 +301,10 @@ async fn failed_and_malformed_over_ws() {
         "context_length_exceeded"
     );
     send(&mut ws, &create(vec![user("b")])).await;
+    assert_eq!(
+        next_json(&mut ws).await.unwrap()["type"],
+        "codex.rate_limits"
+    );
     let first = tokio::time::timeout(Duration::from_secs(2), ws.next())
         .await
         .unwrap()

@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::super::playback::{Frame, Playback};
-use super::super::{ApiError, context, default_script, events, validate};
+use super::super::{ApiError, context, default_script, events, limits, validate};
 use crate::record::{NewRecord, RecordKind};
 use crate::scenario::ScriptedResponse;
 use crate::state::AppState;
@@ -25,6 +25,8 @@ type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 #[derive(Debug)]
 struct Completed {
     id: String,
+    /// The server's response epoch when it completed (see `MockServer::forget_responses`).
+    epoch: u64,
     input: Vec<Value>,
     output: Vec<Value>,
 }
@@ -170,7 +172,9 @@ impl Session {
         let input = match body.get("previous_response_id").and_then(Value::as_str) {
             None => new_input,
             Some(prev) => match self.last.take() {
-                Some(last) if last.id == prev => [last.input, last.output, new_input].concat(),
+                Some(last) if last.id == prev && last.epoch == self.state.responses_epoch() => {
+                    [last.input, last.output, new_input].concat()
+                }
                 other => {
                     self.last = other;
                     let message = format!("Previous response with id '{prev}' not found.");
@@ -194,14 +198,16 @@ impl Session {
                 .or_else(|| self.session_key.clone())
                 .unwrap_or_else(|| "default".to_owned());
             self.state
-                .next_script(&key)
+                .next_script(&key, body.get("model").and_then(Value::as_str))
                 .unwrap_or_else(|| default_script(&input))
         };
         if let Some(error) = &script.faults.http_error {
             return Err(ApiError::from(error));
         }
         let ctx = context(&self.state, body, &input);
-        let playback = Playback::new(events::build(&script, &ctx), &script.faults, true);
+        let mut playback = Playback::new(events::build(&script, &ctx), &script.faults, true);
+        // The real server precedes every response on a socket with its rate limits (§4.5).
+        playback.prepend("codex.rate_limits", limits::event().to_string());
         self.current = Some(InFlight { playback, input });
         Ok(())
     }
@@ -218,6 +224,7 @@ impl Session {
                 {
                     self.last = Some(Completed {
                         id: playback.id,
+                        epoch: self.state.responses_epoch(),
                         input,
                         output: playback.output,
                     });

@@ -1,0 +1,260 @@
+//! [`Agent`]: the handle users hold, and its recipe [`Agent::layer_local`].
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use clanka_model::{LanguageModel, Message, ModelName};
+use tokio::sync::{Notify, mpsc, watch};
+
+use super::emit::Emitter;
+use super::stream::AgentStream;
+use super::todo::Todos;
+use super::{AgentConfig, AgentError, SubagentModel, Workspace, run};
+use crate::runtime::{Context, Layer, ServiceId};
+
+/// A coding agent working in one directory. Cheap to clone; clones share the
+/// conversation.
+///
+/// [`send`](Self::send) runs a task and streams [`Output`](super::Output) events; the
+/// history is kept across sends, and one send runs at a time.
+#[derive(Clone)]
+pub struct Agent {
+    inner: Arc<Inner>,
+}
+
+/// Everything one agent (or sub-agent) runs with.
+pub(crate) struct Inner {
+    pub(crate) model: LanguageModel,
+    pub(crate) model_name: String,
+    pub(crate) subagent: Option<SubagentModel>,
+    pub(crate) workspace: Workspace,
+    pub(crate) config: AgentConfig,
+    pub(crate) depth: u32,
+    pub(crate) todos: Todos,
+    pub(crate) conversation: String,
+    history: Arc<tokio::sync::Mutex<Vec<Message>>>,
+    pub(crate) steering: Steering,
+    cancel: watch::Sender<u64>,
+}
+
+/// Messages waiting to be given to the model at its next opportunity.
+#[derive(Debug, Default)]
+pub(crate) struct Steering {
+    queue: Mutex<VecDeque<String>>,
+    pub(crate) notify: Notify,
+}
+
+impl Steering {
+    fn push(&self, message: String) {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back(message);
+        self.notify.notify_one();
+    }
+
+    /// Takes every waiting message.
+    pub(crate) fn drain(&self) -> Vec<String> {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+            .collect()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+}
+
+impl Inner {
+    fn new(
+        model: LanguageModel,
+        model_name: String,
+        workspace: Workspace,
+        config: AgentConfig,
+        depth: u32,
+    ) -> Self {
+        Self {
+            model,
+            model_name,
+            subagent: None,
+            workspace,
+            config,
+            depth,
+            todos: Todos::default(),
+            conversation: uuid::Uuid::new_v4().to_string(),
+            history: Arc::default(),
+            steering: Steering::default(),
+            cancel: watch::Sender::new(0),
+        }
+    }
+
+    /// A fresh sub-agent one level down: own history and plan, same directory.
+    pub(crate) fn child(&self, model: LanguageModel, model_name: String) -> Self {
+        Self::new(
+            model,
+            model_name,
+            self.workspace.clone(),
+            self.config.clone(),
+            self.depth + 1,
+        )
+    }
+}
+
+/// Runs a sub-agent on `task` with a history of its own; returns its summary.
+/// (Boxed: an agent runs sub-agents, so the future is recursive.)
+pub(crate) fn run_detached_history<'a>(
+    inner: &'a Inner,
+    task: String,
+    emitter: &'a Emitter,
+) -> futures_util::future::BoxFuture<'a, Result<String, AgentError>> {
+    Box::pin(async move {
+        let mut history = Vec::new();
+        run::run(inner, &mut history, task, None, emitter).await
+    })
+}
+
+impl Agent {
+    /// An agent on `model` in `directory` (which must exist).
+    pub fn new(
+        model: LanguageModel,
+        model_name: impl Into<String>,
+        directory: impl AsRef<Path>,
+    ) -> std::io::Result<Self> {
+        Ok(Self::from_inner(Inner::new(
+            model,
+            model_name.into(),
+            Workspace::new(directory)?,
+            AgentConfig::default(),
+            0,
+        )))
+    }
+
+    fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Changes this agent's settings; an agent that is shared (cloned) is not changed
+    /// under its other holders: the result is a new agent with an empty history.
+    fn map_inner(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| {
+            let mut fresh = Inner::new(
+                shared.model.clone(),
+                shared.model_name.clone(),
+                shared.workspace.clone(),
+                shared.config.clone(),
+                shared.depth,
+            );
+            fresh.subagent = shared.subagent.clone();
+            fresh
+        });
+        change(&mut inner);
+        Self::from_inner(inner)
+    }
+
+    /// This agent with `config` (a new agent with an empty history if it was cloned).
+    pub fn with_config(self, config: AgentConfig) -> Self {
+        self.map_inner(|inner| inner.config = config)
+    }
+
+    /// This agent with sub-agents on `model` (a new agent with an empty history if it
+    /// was cloned).
+    pub fn with_subagent_model(self, model: SubagentModel) -> Self {
+        self.map_inner(|inner| inner.subagent = Some(model))
+    }
+
+    /// The directory the agent works in.
+    pub fn directory(&self) -> &Path {
+        self.inner.workspace.root()
+    }
+
+    /// The conversation so far (empty while a send is running).
+    pub fn history(&self) -> Vec<Message> {
+        self.inner
+            .history
+            .try_lock()
+            .map(|h| h.clone())
+            .unwrap_or_default()
+    }
+
+    /// Runs `prompt`, with `system` added to the agent's instructions for this send.
+    ///
+    /// Nothing happens until the stream is polled; dropping it stops the run.
+    pub fn send(&self, prompt: impl Into<String>, system: Option<String>) -> AgentStream {
+        let Ok(mut history) = self.inner.history.clone().try_lock_owned() else {
+            return AgentStream::failed(AgentError::Busy);
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let inner = self.inner.clone();
+        let mut cancelled = inner.cancel.subscribe();
+        cancelled.mark_unchanged();
+        let prompt = prompt.into();
+        let driver = async move {
+            let emitter = Emitter::new(tx);
+            tokio::select! {
+                result = run::run(&inner, &mut history, prompt, system.as_deref(), &emitter) => result.map(drop),
+                _ = cancelled.changed() => Err(AgentError::Cancelled),
+            }
+        };
+        AgentStream::new(Box::pin(driver), rx)
+    }
+
+    /// Queues `message` for the model: it is given at the next point the model can
+    /// take it, interrupting a text or reasoning section in progress.
+    pub fn steer(&self, message: impl Into<String>) {
+        self.inner.steering.push(message.into());
+    }
+
+    /// Stops the running send: the model request ends and running commands are killed.
+    pub fn cancel(&self) {
+        self.inner.cancel.send_modify(|generation| *generation += 1);
+    }
+
+    /// A recipe providing an [`Agent`] in `directory`.
+    ///
+    /// Requires a [`LanguageModel`]; reads [`ModelName`], [`SubagentModel`] and
+    /// [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
+    /// runs on the agent's own model).
+    pub fn layer_local(directory: impl Into<PathBuf>) -> Layer {
+        let directory = directory.into();
+        Layer::from_context(
+            "agent::layer_local",
+            vec![ServiceId::of::<LanguageModel>()],
+            vec![ServiceId::of::<Agent>()],
+            move |ctx, _| {
+                let directory = directory.clone();
+                async move {
+                    let model: LanguageModel = ctx.get()?;
+                    let name = ctx
+                        .get::<ModelName>()
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|_| "model".to_owned());
+                    let mut agent = Agent::new(model, name, &directory)?;
+                    if let Ok(config) = ctx.get::<AgentConfig>() {
+                        agent = agent.with_config(config);
+                    }
+                    if let Ok(sub) = ctx.get::<SubagentModel>() {
+                        agent = agent.with_subagent_model(sub);
+                    }
+                    Ok(Context::empty().add(agent))
+                }
+            },
+        )
+    }
+}
+
+impl std::fmt::Debug for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agent")
+            .field("model", &self.inner.model_name)
+            .field("directory", &self.inner.workspace.root())
+            .finish_non_exhaustive()
+    }
+}

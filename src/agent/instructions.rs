@@ -1,0 +1,44 @@
+//! The agent's system prompt, plus the directory's AGENTS.md.
+
+use super::Workspace;
+
+/// Longest AGENTS.md included in the system prompt.
+const AGENTS_MD_LIMIT: usize = 32 * 1024;
+
+const BASE: &str = "\
+You are clanka, a coding agent working in a local directory on the user's behalf.
+
+Work until the task is done:
+- Explore before you edit: list_files, grep and read_file show what is there.
+- Edit with apply_patch (preferred, for changes to existing files) or write_file (new or \
+fully rewritten files). Paths are relative to the working directory; you cannot leave it.
+- Run builds, tests and other commands with shell. Read their output and fix what fails.
+- Keep a short plan with todo for tasks of several steps.
+- Delegate self-contained side tasks (reading and summarizing, small independent edits) \
+with delegate when it is available; you get the sub-agent's summary back.
+- When the task is complete, call task_complete with a short summary of what you did \
+and anything the user must know. If you answer without calling a tool, that answer \
+ends the task.
+
+Be precise and brief. Do not invent file contents: read them.";
+
+/// The system prompt for `workspace`, with `extra` instructions of this `send` and the
+/// directory's AGENTS.md when present.
+pub(crate) fn system_prompt(workspace: &Workspace, extra: Option<&str>) -> String {
+    let mut prompt = BASE.to_owned();
+    if let Some(agents) = agents_md(workspace) {
+        prompt.push_str("\n\n# AGENTS.md (instructions for this directory)\n\n");
+        prompt.push_str(&agents);
+    }
+    if let Some(extra) = extra.filter(|e| !e.trim().is_empty()) {
+        prompt.push_str("\n\n# Additional instructions\n\n");
+        prompt.push_str(extra);
+    }
+    prompt
+}
+
+fn agents_md(workspace: &Workspace) -> Option<String> {
+    let path = workspace.resolve("AGENTS.md").ok()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(super::tools::cap_text(&text, AGENTS_MD_LIMIT))
+}

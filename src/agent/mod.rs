@@ -1,0 +1,60 @@
+//! The coding agent: a tool loop over a [`LanguageModel`](clanka_model::LanguageModel)
+//! in one directory, with sub-agents that inherit the parent's services.
+//!
+//! [`Agent::send`] streams [`Output`] events while the agent reads, edits, runs and
+//! delegates; the tools (`read_file`, `write_file`, `apply_patch`, `list_files`,
+//! `grep`, `shell`, `todo`, `delegate`, `task_complete`) only reach paths inside the
+//! agent's directory. [`layer_subagent_model`] gives sub-agents a cheaper model built
+//! from the same services as the parent's.
+//!
+//! # Example
+//!
+//! ```
+//! use clanka::agent::{Agent, Output};
+//! use clanka_model::{FinishReason, LanguageModel, PartStream, Prompt, StreamPart, ToolCall};
+//! use futures_util::StreamExt as _;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A scripted model that completes at once; real ones come from `clanka::codex`.
+//! let model = LanguageModel::new(tower::service_fn(|_: Prompt| async {
+//!     Ok(PartStream::from_parts([
+//!         Ok(StreamPart::ToolCall(ToolCall::new("c1", "task_complete", r#"{"summary":"nothing to do"}"#))),
+//!         Ok(StreamPart::Finish { reason: FinishReason::ToolCalls, response_id: None }),
+//!     ]))
+//! }));
+//! let dir = tempfile::tempdir()?;
+//! let agent = Agent::new(model, "scripted", dir.path())?;
+//! let mut events = agent.send("tidy up", None);
+//! let mut summary = None;
+//! while let Some(event) = events.next().await {
+//!     if let Output::AgentFinished { summary: s } = event? {
+//!         summary = Some(s);
+//!     }
+//! }
+//! assert_eq!(summary.as_deref(), Some("nothing to do"));
+//! # Ok(())
+//! # }
+//! ```
+
+mod config;
+mod emit;
+mod handle;
+mod instructions;
+mod output;
+pub(crate) mod patch;
+mod run;
+mod stream;
+mod subagent;
+mod todo;
+mod toolbox;
+pub(crate) mod tools;
+mod turn;
+mod workspace;
+
+pub use config::AgentConfig;
+pub use handle::Agent;
+pub use output::{AgentError, Output};
+pub use stream::AgentStream;
+pub use subagent::{SubagentModel, layer_subagent_model};
+pub use workspace::{PathError, Workspace};

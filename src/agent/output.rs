@@ -1,0 +1,134 @@
+//! What an agent streams while it works, and how it fails.
+
+use clanka_model::AiError;
+use serde::{Deserialize, Serialize};
+
+/// One event of an agent run. Serialized as JSON with a `type` tag, one event per
+/// line in `--json` mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Output {
+    /// A `send` began.
+    AgentStart {
+        /// The model the agent runs on.
+        model: String,
+        /// The prompt.
+        prompt: String,
+    },
+    /// The model started a reasoning summary.
+    ReasoningStart {
+        /// Section id.
+        id: String,
+    },
+    /// More reasoning summary text.
+    ReasoningDelta {
+        /// Section id.
+        id: String,
+        /// The text.
+        delta: String,
+    },
+    /// The reasoning summary ended.
+    ReasoningEnd {
+        /// Section id.
+        id: String,
+    },
+    /// The model started answering in text.
+    TextStart {
+        /// Section id.
+        id: String,
+    },
+    /// More answer text.
+    TextDelta {
+        /// Section id.
+        id: String,
+        /// The text.
+        delta: String,
+    },
+    /// The text section ended.
+    TextEnd {
+        /// Section id.
+        id: String,
+    },
+    /// The model called a tool; it runs next.
+    ToolCall {
+        /// Call id.
+        id: String,
+        /// Tool name.
+        name: String,
+        /// Arguments as the model wrote them (JSON text).
+        arguments: String,
+    },
+    /// A tool finished; this is what the model reads.
+    ToolOutput {
+        /// Call id.
+        id: String,
+        /// The output or error text.
+        output: String,
+        /// Whether the tool failed.
+        is_error: bool,
+    },
+    /// A sub-agent started on a delegated task.
+    SubagentStart {
+        /// Sub-agent id (the `delegate` call id).
+        id: String,
+        /// The task.
+        prompt: String,
+        /// The model it runs on.
+        model: String,
+    },
+    /// An event of a sub-agent.
+    SubagentPart {
+        /// Sub-agent id.
+        id: String,
+        /// The sub-agent's event.
+        part: Box<Output>,
+    },
+    /// A sub-agent finished.
+    SubagentComplete {
+        /// Sub-agent id.
+        id: String,
+        /// Its summary, which is also the `delegate` tool's output.
+        summary: String,
+    },
+    /// Token counts so far in this `send` (cumulative).
+    Usage {
+        /// Tokens in the context of the latest request (input plus output).
+        context_tokens: u64,
+        /// Input tokens over all requests.
+        input_tokens: u64,
+        /// Output tokens over all requests.
+        output_tokens: u64,
+    },
+    /// A model request failed with a retryable error and is retried after `delay_ms`.
+    ErrorRetry {
+        /// The retry number, from 1.
+        attempt: u32,
+        /// What failed.
+        error: String,
+        /// The wait before the retry.
+        delay_ms: u64,
+    },
+    /// The agent finished the task.
+    AgentFinished {
+        /// Its summary of what it did.
+        summary: String,
+    },
+}
+
+/// Why an agent run stopped without finishing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// The model failed with a fatal error, or retries ran out.
+    #[error("model request failed")]
+    Model(#[from] AiError),
+    /// Another `send` is running on this agent.
+    #[error("the agent is already running a task")]
+    Busy,
+    /// [`Agent::cancel`](crate::agent::Agent::cancel) was called.
+    #[error("the agent run was cancelled")]
+    Cancelled,
+    /// The agent made more model requests than its limit allows.
+    #[error("the agent stopped after {0} model requests without finishing")]
+    TooManyTurns(u32),
+}

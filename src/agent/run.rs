@@ -1,0 +1,157 @@
+//! The agent loop: stream the model, run the tools it calls, repeat until done.
+
+use std::time::Duration;
+
+use clanka_model::{AiError, AssistantItem, Message, Prompt, ProviderOptions, Response, Usage};
+
+use super::emit::Emitter;
+use super::handle::Inner;
+use super::turn::{Turn, stream_turn};
+use super::{AgentError, Output, instructions, toolbox};
+
+/// Runs `prompt` on `history` until the model completes the task; returns the summary.
+///
+/// The history only ever holds whole exchanges (an assistant message together with
+/// the results of all its tool calls), so a run dropped midway leaves it valid.
+pub(crate) async fn run(
+    inner: &Inner,
+    history: &mut Vec<Message>,
+    prompt: String,
+    system: Option<&str>,
+    emitter: &Emitter,
+) -> Result<String, AgentError> {
+    emitter
+        .emit(Output::AgentStart {
+            model: inner.model_name.clone(),
+            prompt: prompt.clone(),
+        })
+        .await;
+    history.push(Message::user(prompt));
+    let system = instructions::system_prompt(&inner.workspace, system);
+    let tools = toolbox::definitions(inner);
+    let mut totals = Usage::default();
+    for _ in 0..inner.config.max_turns {
+        history.extend(inner.steering.drain().into_iter().map(Message::user));
+        let request = Prompt::new()
+            .system(system.clone())
+            .messages(history.iter().cloned())
+            .tools(tools.iter().cloned())
+            .options(ProviderOptions::default().conversation_id(inner.conversation.clone()));
+        let response = match with_retries(inner, request, emitter).await? {
+            Turn::Complete(response) => response,
+            Turn::Interrupted(partial) => {
+                history.extend(partial);
+                continue;
+            }
+        };
+        report_usage(&mut totals, &response.usage, emitter).await;
+        let calls: Vec<_> = response.tool_calls().cloned().collect();
+        if calls.is_empty() {
+            let summary = response.text();
+            history.extend(response.into_message());
+            emitter
+                .emit(Output::AgentFinished {
+                    summary: summary.clone(),
+                })
+                .await;
+            return Ok(summary);
+        }
+        for call in &calls {
+            emitter
+                .emit(Output::ToolCall {
+                    id: call.id.clone(),
+                    name: call.name.clone(),
+                    arguments: call.arguments.clone(),
+                })
+                .await;
+        }
+        let results = toolbox::run_all(inner, &calls, emitter).await;
+        history.extend(response.into_message());
+        let mut completion = None;
+        for result in results {
+            completion = completion.or(result.completion);
+            history.push(Message::ToolResult {
+                call_id: result.id,
+                output: result.output,
+                is_error: result.is_error,
+            });
+        }
+        if let Some(summary) = completion {
+            emitter
+                .emit(Output::AgentFinished {
+                    summary: summary.clone(),
+                })
+                .await;
+            return Ok(summary);
+        }
+    }
+    Err(AgentError::TooManyTurns(inner.config.max_turns))
+}
+
+/// One model request, retried with backoff while the error is retryable.
+async fn with_retries(
+    inner: &Inner,
+    request: Prompt,
+    emitter: &Emitter,
+) -> Result<Turn, AgentError> {
+    let mut attempt = 0;
+    loop {
+        match stream_turn(inner, request.clone(), emitter).await {
+            Ok(turn) => return Ok(turn),
+            Err(error) if error.is_retryable() && attempt < inner.config.max_retries => {
+                attempt += 1;
+                let delay = retry_delay(inner, &error, attempt);
+                emitter
+                    .emit(Output::ErrorRetry {
+                        attempt,
+                        error: error_text(&error),
+                        delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    })
+                    .await;
+                tokio::time::sleep(delay).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+fn retry_delay(inner: &Inner, error: &AiError, attempt: u32) -> Duration {
+    error.retry_after().unwrap_or_else(|| {
+        let exponent = attempt.saturating_sub(1).min(10);
+        inner.config.retry_base_delay.saturating_mul(1 << exponent)
+    })
+}
+
+/// The error with its sources, for the `ErrorRetry` event.
+fn error_text(error: &AiError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+async fn report_usage(totals: &mut Usage, usage: &Usage, emitter: &Emitter) {
+    *totals += *usage;
+    emitter
+        .emit(Output::Usage {
+            context_tokens: usage.input_tokens + usage.output_tokens,
+            input_tokens: totals.input_tokens,
+            output_tokens: totals.output_tokens,
+        })
+        .await;
+}
+
+/// The text the model had produced when it was interrupted, as history.
+pub(crate) fn partial_message(response: &Response) -> Option<Message> {
+    let items: Vec<AssistantItem> = response
+        .items
+        .iter()
+        .filter(|item| matches!(item, AssistantItem::Text { text, .. } if !text.is_empty()))
+        .cloned()
+        .collect();
+    (!items.is_empty()).then_some(Message::Assistant { items })
+}

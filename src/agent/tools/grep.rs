@@ -1,0 +1,140 @@
+//! `grep`: regex search through the files of the working directory.
+
+use std::fmt::Write as _;
+
+use clanka_model::Tool;
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::text::truncate_line;
+use super::walk::{self, Glob};
+use super::{MAX_OUTPUT_BYTES, ToolError, Workspace, blocking, cap_text, invalid, parse_args};
+
+/// Matches shown when no `limit` is given.
+pub(crate) const DEFAULT_LIMIT: usize = 100;
+/// Largest accepted `limit`.
+pub(crate) const MAX_LIMIT: usize = 1_000;
+/// Longest matching line shown in full.
+const MAX_LINE_BYTES: usize = 300;
+/// Files larger than this are not searched.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The arguments.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Args {
+    pattern: String,
+    path: Option<String>,
+    glob: Option<String>,
+    #[serde(default)]
+    case_insensitive: bool,
+    limit: Option<usize>,
+}
+
+/// The tool as the model sees it.
+pub(crate) fn definition() -> Tool {
+    Tool::new(
+        "grep",
+        format!(
+            "Searches file contents for a regular expression (Rust `regex` syntax, no \
+             look-around or backreferences) and returns matching lines as `path:line: text`, \
+             paths relative to the working directory. Searches the files list_files would \
+             list (skipping .gitignore'd, hidden and binary files). `glob` filters files like \
+             list_files' `pattern`. Returns at most `limit` matches (default {DEFAULT_LIMIT}, \
+             max {MAX_LIMIT}); long lines are shortened."
+        ),
+        json!({
+            "type": "object",
+            "properties": {
+                "pattern": {"type": "string", "description": "Regular expression to search for."},
+                "path": {"type": "string", "description": "File or directory to search (default: the working directory)."},
+                "glob": {"type": "string", "description": "Only search files matching this glob, e.g. `*.rs`."},
+                "case_insensitive": {"type": "boolean", "description": "Ignore case (default false)."},
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "description": "Most matches to return."}
+            },
+            "required": ["pattern"],
+            "additionalProperties": false
+        }),
+    )
+}
+
+/// Searches and returns the matching lines.
+pub(crate) async fn run(workspace: &Workspace, arguments: &str) -> Result<String, ToolError> {
+    let args: Args = parse_args(arguments)?;
+    let regex = RegexBuilder::new(&args.pattern)
+        .case_insensitive(args.case_insensitive)
+        .build()
+        .map_err(|e| invalid(&format!("field `pattern` is not a valid regex: {e}")))?;
+    let start = walk::start(workspace, args.path.as_deref())?;
+    let glob = args
+        .glob
+        .as_deref()
+        .map(|g| Glob::new(g, "glob"))
+        .transpose()?;
+    let limit = args.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let workspace = workspace.clone();
+    blocking(move || {
+        let mut out = String::new();
+        let mut found = 0;
+        for (path, shown) in walk::files(&workspace, &start, glob.as_ref()) {
+            // Every file read goes through the workspace too.
+            let Ok(path) = workspace.resolve(&path.to_string_lossy()) else {
+                continue;
+            };
+            found += search_file(&regex, &path, &shown, limit.saturating_sub(found), &mut out);
+        }
+        Ok(format_result(&out, found, limit, &args.pattern))
+    })
+    .await
+}
+
+/// Appends up to `room` matches of `file` to `out`; returns all matches in it.
+fn search_file(
+    regex: &Regex,
+    path: &std::path::Path,
+    shown: &str,
+    room: usize,
+    out: &mut String,
+) -> usize {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.len() <= MAX_FILE_BYTES => {}
+        _ => return 0,
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return 0;
+    };
+    if bytes.contains(&0) {
+        return 0;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut found = 0;
+    for (index, line) in text.lines().enumerate() {
+        if regex.is_match(line) {
+            if found < room {
+                let line = truncate_line(line, MAX_LINE_BYTES);
+                let _ = writeln!(out, "{shown}:{}: {line}", index + 1);
+            }
+            found += 1;
+        }
+    }
+    found
+}
+
+/// The matches, capped, with a note about how many were left out.
+fn format_result(out: &str, found: usize, limit: usize, pattern: &str) -> String {
+    if found == 0 {
+        return format!("No matches for `{pattern}`.");
+    }
+    let mut out = cap_text(out, MAX_OUTPUT_BYTES);
+    if found > limit {
+        let _ = write!(
+            out,
+            "[... {} more matches not shown ({found} in all); narrow `pattern`, `path` or `glob`, or raise `limit`]",
+            found - limit
+        );
+    } else if out.ends_with('\n') {
+        out.pop();
+    }
+    out
+}

@@ -1,0 +1,300 @@
+//! The agent end to end: Codex models from recipes, clanka-mock, a real temp directory
+//! and real processes.
+
+use std::time::Duration;
+
+use clanka::agent::{self, Agent, Output};
+use clanka::runtime::Layer;
+use clanka::{codex, http, kv, socket};
+use clanka_codex::{CodexAuthConfig, DeviceCodeHandlerService, RecordingDeviceCodeHandler};
+use clanka_http::HttpConfig;
+use clanka_mock::{MockOptions, MockServer, RecordKind, Scenario, ScriptedResponse};
+use clanka_model::{ProviderOptions, ReasoningEffort};
+use clanka_socket::SocketConfig;
+use futures_util::StreamExt as _;
+use serde_json::json;
+
+const PRIMARY: &str = "gpt-5.3-codex";
+const SUBAGENT: &str = "gpt-5.4";
+
+fn call(name: &str, arguments: serde_json::Value) -> ScriptedResponse {
+    ScriptedResponse::new().function_call(name, arguments)
+}
+
+/// The graph of examples/cli.rs: one client shared by a WebSocket primary model and
+/// an SSE sub-agent model.
+fn graph(server: &MockServer, store: &std::path::Path, dir: &std::path::Path) -> Layer {
+    let base = Layer::merge_all([
+        http::layer_reqwest(HttpConfig::default()),
+        socket::layer_tungstenite(SocketConfig::default()),
+        kv::layer_file_system(store),
+        codex::layer_prompt(DeviceCodeHandlerService::new(
+            RecordingDeviceCodeHandler::default(),
+        )),
+    ]);
+    let auth = CodexAuthConfig::new()
+        .with_issuer(server.issuer_url())
+        .with_base_url(server.codex_base_url())
+        .with_interactive(true)
+        .with_poll_safety_margin(Duration::ZERO);
+    let client = codex::layer_client(auth).provide(&base);
+    let high = ProviderOptions::default().reasoning_effort(ReasoningEffort::High);
+    let low = ProviderOptions::default().reasoning_effort(ReasoningEffort::Low);
+    let primary = codex::model_websocket(PRIMARY, high).provide(&client);
+    let sub = agent::layer_subagent_model(codex::model(SUBAGENT, low)).provide(&client);
+    Agent::layer_local(dir).provide(&primary.merge(&sub))
+}
+
+async fn run(agent: &Agent, prompt: &str) -> Vec<Output> {
+    let mut stream = agent.send(prompt, None);
+    let mut events = Vec::new();
+    while let Some(event) = stream.next().await {
+        events.push(event.unwrap());
+    }
+    events
+}
+
+/// Events as short labels, sub-agent events prefixed with `sub:`; deltas dropped.
+fn shape(events: &[Output]) -> Vec<String> {
+    fn label(event: &Output) -> Option<String> {
+        Some(match event {
+            Output::SubagentPart { part, .. } => format!("sub:{}", label(part)?),
+            Output::ToolCall { name, .. } => format!("call {name}"),
+            Output::ToolOutput { is_error, .. } => {
+                format!("output{}", if *is_error { " error" } else { "" })
+            }
+            Output::SubagentStart { model, .. } => format!("subagent start {model}"),
+            Output::SubagentComplete { summary, .. } => format!("subagent complete: {summary}"),
+            Output::AgentStart { model, .. } => format!("start {model}"),
+            Output::AgentFinished { summary } => format!("finished: {summary}"),
+            Output::TextStart { .. } => "text".to_owned(),
+            _ => return None,
+        })
+    }
+    events.iter().filter_map(label).collect()
+}
+
+#[tokio::test]
+async fn patch_shell_and_delegate_with_shared_auth() {
+    let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** Add File: src/notes.md\n+# Notes\n*** End Patch";
+    let scenario = Scenario::new()
+        .model(
+            PRIMARY,
+            vec![
+                call("apply_patch", json!({"input": patch})),
+                call("shell", json!({"command": "cat hello.txt src/notes.md"})),
+                call(
+                    "delegate",
+                    json!({"task": "Read hello.txt and say what it contains."}),
+                ),
+                call(
+                    "task_complete",
+                    json!({"summary": "Created hello.txt and src/notes.md."}),
+                ),
+            ],
+        )
+        .model(
+            SUBAGENT,
+            vec![
+                call("read_file", json!({"path": "hello.txt"})),
+                ScriptedResponse::new().message("hello.txt says hi"),
+            ],
+        );
+    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
+        .await
+        .unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = graph(&server, store.path(), dir.path())
+        .build()
+        .await
+        .unwrap();
+    let agent: Agent = runtime.get().unwrap();
+
+    let events = run(&agent, "create the files").await;
+
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("hello.txt")).unwrap(),
+        "hi\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("src/notes.md")).unwrap(),
+        "# Notes\n"
+    );
+    assert_eq!(
+        shape(&events),
+        [
+            "start gpt-5.3-codex",
+            "call apply_patch",
+            "output",
+            "call shell",
+            "output",
+            "call delegate",
+            "subagent start gpt-5.4",
+            "sub:start gpt-5.4",
+            "sub:call read_file",
+            "sub:output",
+            "sub:text",
+            "sub:finished: hello.txt says hi",
+            "subagent complete: hello.txt says hi",
+            "output",
+            "call task_complete",
+            "output",
+            "finished: Created hello.txt and src/notes.md.",
+        ]
+    );
+    let shell_output = events.iter().find_map(|e| match e {
+        Output::ToolOutput { output, .. } if output.contains("[exit code") => Some(output.clone()),
+        _ => None,
+    });
+    assert_eq!(shell_output.as_deref(), Some("hi\n# Notes\n[exit code: 0]"));
+
+    let requests = server.requests();
+    // The primary ran over one WebSocket, the sub-agent over HTTP, each on its model.
+    let primary: Vec<_> = requests
+        .iter()
+        .filter(|r| r.kind == RecordKind::WebSocketMessage)
+        .collect();
+    let sub: Vec<_> = requests
+        .iter()
+        .filter(|r| r.kind == RecordKind::Http && r.is_responses())
+        .collect();
+    assert_eq!(primary.len(), 4);
+    assert_eq!(sub.len(), 2);
+    assert!(primary.iter().all(|r| r.body["model"] == PRIMARY));
+    assert!(sub.iter().all(|r| r.body["model"] == SUBAGENT));
+    // The shell output went back to the model.
+    assert!(primary[2].body["input"].to_string().contains("# Notes"));
+    // One login, one access token for both models.
+    let logins = requests
+        .iter()
+        .filter(|r| r.path == "/api/accounts/deviceauth/usercode")
+        .count();
+    assert_eq!(logins, 1);
+    let tokens: std::collections::BTreeSet<_> = requests
+        .iter()
+        .filter(|r| r.is_responses() && r.kind != RecordKind::WebSocketMessage)
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    runtime.shutdown().await;
+}
+
+#[tokio::test]
+async fn escapes_and_a_bad_patch_are_refused_and_change_nothing() {
+    let bad_patch = "*** Begin Patch\n*** Add File: new.txt\n+x\n*** Update File: keep.txt\n@@\n-not there\n+y\n*** End Patch";
+    let scenario = Scenario::new()
+        .respond(
+            ScriptedResponse::new()
+                .function_call("read_file", json!({"path": "../x"}))
+                .function_call("read_file", json!({"path": "/etc/passwd"}))
+                .function_call("read_file", json!({"path": "out/secret"}))
+                .function_call("apply_patch", json!({"input": bad_patch})),
+        )
+        .respond(call("task_complete", json!({"summary": "refused"})));
+    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
+        .await
+        .unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "s").unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("keep.txt"), "original\n").unwrap();
+    let runtime = graph(&server, store.path(), dir.path())
+        .build()
+        .await
+        .unwrap();
+    let agent: Agent = runtime.get().unwrap();
+
+    let events = run(&agent, "try to escape").await;
+
+    let errors: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Output::ToolOutput {
+                output,
+                is_error: true,
+                ..
+            } => Some(output.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert!(errors[0].contains("outside the working directory"));
+    assert!(errors[1].contains("outside the working directory"));
+    assert!(errors[2].contains("symbolic link"));
+    assert!(
+        errors[3].contains("keep.txt") && errors[3].contains("hunk 1"),
+        "{}",
+        errors[3]
+    );
+    assert!(!dir.path().join("new.txt").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("keep.txt")).unwrap(),
+        "original\n"
+    );
+    assert!(
+        matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "refused")
+    );
+}
+
+#[tokio::test]
+async fn concurrent_subagents_do_not_interleave_mid_section() {
+    let slow = ScriptedResponse::new()
+        .message_deltas(["alpha ", "beta ", "gamma"])
+        .delay(Duration::from_millis(40));
+    let scenario = Scenario::new()
+        .model(
+            PRIMARY,
+            vec![
+                ScriptedResponse::new()
+                    .function_call("delegate", json!({"task": "first"}))
+                    .function_call("delegate", json!({"task": "second"})),
+                call("task_complete", json!({"summary": "both done"})),
+            ],
+        )
+        .model(SUBAGENT, vec![slow]);
+    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
+        .await
+        .unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = graph(&server, store.path(), dir.path())
+        .build()
+        .await
+        .unwrap();
+    let agent: Agent = runtime.get().unwrap();
+
+    let events = run(&agent, "delegate twice").await;
+
+    let mut owner: Option<String> = None;
+    let mut completed = 0;
+    for event in &events {
+        match event {
+            Output::SubagentPart { id, part } => match part.as_ref() {
+                Output::TextStart { .. } | Output::ReasoningStart { .. } => {
+                    assert!(
+                        owner.is_none(),
+                        "a section began inside another: {events:#?}"
+                    );
+                    owner = Some(id.clone());
+                }
+                Output::TextEnd { .. } | Output::ReasoningEnd { .. } => owner = None,
+                _ => assert!(
+                    owner.is_none() || owner.as_ref() == Some(id),
+                    "interleaved: {events:#?}"
+                ),
+            },
+            Output::SubagentComplete { summary, .. } => {
+                completed += 1;
+                assert_eq!(summary, "alpha beta gamma");
+            }
+            other => assert!(owner.is_none(), "parent event mid-section: {other:?}"),
+        }
+    }
+    assert_eq!(completed, 2);
+    assert!(
+        matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "both done")
+    );
+}
