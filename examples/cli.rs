@@ -1,68 +1,428 @@
-//! The composition root: builds clanka's service graph and shows what it built.
-//!
-//! For now this wires the base services (key-value store, HTTP client, WebSocket
-//! constructor); the Codex auth, model and agent recipes join the graph as they land.
+//! clanka's command-line agent, and the reference composition of its services.
 //!
 //! ```text
-//! cargo run --example cli                  # memory store, prints the graph
-//! cargo run --example cli -- --store DIR   # file store in DIR
+//! cargo run --example cli -- --demo "create hello.txt saying hi"   # no account, no network
+//! cargo run --example cli -- login                                 # device-code sign-in
+//! cargo run --example cli -- "fix the failing test"                # the agent in this directory
 //! ```
-#![allow(clippy::print_stdout)] // a command-line program prints
+//!
+//! The graph (see `agent_graph`): a file key-value store, the reqwest HTTP client and
+//! the tungstenite socket constructor feed `codex::layer_client`, which authenticates
+//! both. The primary model (WebSocket) and the sub-agent model (SSE) are built from
+//! that one client recipe, so they share one login and one token refresh.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line program prints
 
+use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::Context as _;
-use clanka::config::ConfigLoader;
+use clanka::agent::{self, Agent, AgentError, Output};
+use clanka::config::{Config, ConfigLoader};
+use clanka::render::{Renderer, Style};
 use clanka::runtime::Layer;
-use clanka::{http, kv, socket};
-use clanka_http::{HttpClient, HttpConfig};
-use clanka_kv::KeyValueStore;
-use clanka_socket::{SocketConfig, WebSocketConstructor};
+use clanka::{codex, http, kv, socket};
+use clanka_codex::{CodexAuth, CodexAuthConfig, CodexAuthError};
+use clanka_http::HttpConfig;
+use clanka_mock::{MockOptions, MockServer, Scenario};
+use clanka_model::{ProviderOptions, ReasoningEffort, ReasoningSummary};
+use clanka_socket::SocketConfig;
+use clap::{Parser, Subcommand};
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let store_dir = parse_args()?;
-    let config = ConfigLoader::new().load()?;
+/// Exit codes.
+const DONE: u8 = 0;
+const FAILED: u8 = 1;
+const USAGE: u8 = 2;
+const SIGN_IN_REQUIRED: u8 = 3;
+const INTERRUPTED: u8 = 130;
 
-    // Recipes: each is built once per graph however many recipes use it.
-    let store = match &store_dir {
-        Some(dir) => kv::layer_file_system(dir),
-        None => kv::layer_memory(),
-    };
-    let services = Layer::merge_all([
-        store,
-        http::layer_reqwest(HttpConfig::default()),
-        socket::layer_tungstenite(SocketConfig::default()),
-    ]);
-
-    println!("clanka: building the service graph");
-    println!("  requires: {:?}", services.requires());
-    for service in services.provides() {
-        println!("  provides: {service}");
-    }
-    let runtime = services.build().await.context("building the graph")?;
-
-    let store: KeyValueStore = runtime.get()?;
-    let _http: HttpClient = runtime.get()?;
-    let _sockets: WebSocketConstructor = runtime.get()?;
-
-    let auth = store.prefixed("codex.auth/");
-    auth.set("example", "written through a prefixed store")
-        .await?;
-    let keys = store.keys().await?;
-    println!("store keys after a prefixed write: {keys:?}");
-    println!("codex backend (from config): {}", config.codex.base_url);
-
-    runtime.shutdown().await;
-    println!("released every service");
-    Ok(())
+/// A coding agent on OpenAI's Codex backend.
+#[derive(Debug, Parser)]
+#[command(name = "cli", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The task (words are joined with spaces).
+    prompt: Vec<String>,
+    /// Directory the agent works in.
+    #[arg(long, short = 'C', default_value = ".")]
+    directory: PathBuf,
+    /// Primary model (config `model.primary`).
+    #[arg(long)]
+    model: Option<String>,
+    /// Sub-agent model (config `model.subagent`).
+    #[arg(long)]
+    subagent_model: Option<String>,
+    /// Reasoning effort of the primary model: minimal, low, medium, high, xhigh.
+    #[arg(long)]
+    effort: Option<String>,
+    /// Stream the primary model over HTTPS (SSE) instead of a WebSocket.
+    #[arg(long)]
+    http: bool,
+    /// Print one JSON event per line on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Run against a mock backend inside this process: no account, no network.
+    #[arg(long)]
+    demo: bool,
 }
 
-fn parse_args() -> anyhow::Result<Option<PathBuf>> {
-    let mut args = std::env::args().skip(1);
-    match (args.next().as_deref(), args.next()) {
-        (None, _) => Ok(None),
-        (Some("--store"), Some(dir)) => Ok(Some(PathBuf::from(dir))),
-        _ => anyhow::bail!("usage: cli [--store DIR]"),
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in with your ChatGPT account (device code).
+    Login {
+        /// Sign in in a browser on this machine instead (not available yet).
+        #[arg(long)]
+        browser: bool,
+    },
+    /// Sign out and forget the stored token.
+    Logout,
+    /// Show who is signed in and until when.
+    Status,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // usage errors exit with 2
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(FAILED);
+        }
+    };
+    let (interrupt, interrupts) = mpsc::unbounded_channel();
+    runtime.spawn(async move {
+        // The first Ctrl-C cancels the running turn; the second exits at once.
+        for presses in 1.. {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
+            }
+            if presses > 1 {
+                std::process::exit(i32::from(INTERRUPTED));
+            }
+            let _ = interrupt.send(());
+        }
+    });
+    let code = runtime.block_on(run(cli, std::io::stdout(), interrupts));
+    ExitCode::from(code)
+}
+
+/// Runs the command line; returns the exit code.
+pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<()>) -> u8 {
+    let mut demo_server = None;
+    let (config, store_dir) = match settings(&cli, &mut demo_server).await {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let code = match &cli.command {
+        Some(Command::Login { browser: true }) => {
+            eprintln!(
+                "error: browser sign-in is not available yet; run `cli login` for a device code"
+            );
+            USAGE
+        }
+        Some(command) => account(command, &config, &store_dir, cli.demo).await,
+        None => agent_run(&cli, &config, &store_dir, out, interrupts).await,
+    };
+    if let Some((server, _store)) = demo_server {
+        server.shutdown().await;
+    }
+    code
+}
+
+/// The configuration (file < `CLANKA_*` environment < flags) and the store directory.
+/// With `--demo`, a mock backend starts here and the store is a temporary directory.
+async fn settings(
+    cli: &Cli,
+    demo: &mut Option<(MockServer, tempfile::TempDir)>,
+) -> Result<(Config, PathBuf), String> {
+    let mut loader = ConfigLoader::new();
+    for (key, value) in [
+        ("model.primary", &cli.model),
+        ("model.subagent", &cli.subagent_model),
+        ("model.primary_effort", &cli.effort),
+    ] {
+        if let Some(value) = value {
+            loader = loader.set(key, value.clone());
+        }
+    }
+    if cli.demo {
+        let defaults = Config::defaults();
+        let scenario = Scenario::demo(&defaults.model.primary, &defaults.model.subagent);
+        let server = MockServer::start(MockOptions::default().with_scenario(scenario))
+            .await
+            .map_err(|e| format!("the demo backend did not start: {e}"))?;
+        let store = tempfile::tempdir().map_err(|e| format!("no temporary directory: {e}"))?;
+        loader = loader
+            .without_file()
+            .set("auth.issuer", server.issuer_url())
+            .set("codex.base_url", server.codex_base_url())
+            .set("store.dir", store.path().display().to_string())
+            .set("model.primary", defaults.model.primary)
+            .set("model.subagent", defaults.model.subagent);
+        *demo = Some((server, store));
+    }
+    let config = loader.load().map_err(|e| e.to_string())?;
+    let store_dir = config.store.dir.clone();
+    Ok((config, store_dir))
+}
+
+fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfig {
+    let auth = CodexAuthConfig::from_env()
+        .with_issuer(config.auth.issuer.clone())
+        .with_base_url(config.codex.base_url.clone())
+        .with_interactive(interactive);
+    // The demo backend approves the device code at once: poll without the usual margin.
+    if demo {
+        auth.with_poll_safety_margin(Duration::ZERO)
+    } else {
+        auth
+    }
+}
+
+/// The services every command needs: store, HTTP client, sockets, and the Codex
+/// client recipe that authenticates the last two.
+fn client_graph(
+    config: &Config,
+    store_dir: &std::path::Path,
+    interactive: bool,
+    demo: bool,
+) -> Layer {
+    let base = Layer::merge_all([
+        kv::layer_file_system(store_dir),
+        http::layer_reqwest(HttpConfig::default()),
+        socket::layer_tungstenite(SocketConfig::default()),
+        codex::layer_console_prompt(),
+    ]);
+    codex::layer_client(auth_config(config, interactive, demo)).provide(&base)
+}
+
+/// The agent: primary model over WebSocket (or SSE with `--http`) and the sub-agent
+/// model over SSE, both on the same client recipe value, so one login serves both.
+fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Result<Layer, String> {
+    let effort = |text: &str| text.parse::<ReasoningEffort>().map_err(|e| e.to_string());
+    let primary_options =
+        ProviderOptions::default().reasoning_effort(effort(&config.model.primary_effort)?);
+    let subagent_options = ProviderOptions::default()
+        .reasoning_effort(effort(&config.model.subagent_effort)?)
+        .reasoning_summary(ReasoningSummary::Auto);
+    let primary = if cli.http {
+        codex::model(&config.model.primary, primary_options)
+    } else {
+        codex::model_websocket(&config.model.primary, primary_options)
+    };
+    let subagent =
+        agent::layer_subagent_model(codex::model(&config.model.subagent, subagent_options));
+    let models = primary.provide(client).merge(&subagent.provide(client));
+    Ok(Agent::layer_local(cli.directory.clone()).provide(&models))
+}
+
+async fn agent_run(
+    cli: &Cli,
+    config: &Config,
+    store_dir: &std::path::Path,
+    out: impl Write,
+    mut interrupts: mpsc::UnboundedReceiver<()>,
+) -> u8 {
+    let prompt = cli.prompt.join(" ");
+    if prompt.trim().is_empty() {
+        eprintln!("error: what should the agent do? Give a prompt, e.g. `cli \"fix the tests\"`");
+        return USAGE;
+    }
+    let terminal = std::io::stdout().is_terminal();
+    let interactive = cli.demo || std::io::stderr().is_terminal();
+    let client = client_graph(config, store_dir, interactive, cli.demo);
+    let graph = match agent_graph(cli, config, &client) {
+        Ok(graph) => graph,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let runtime = match graph.build().await {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: {}", chain(&error));
+            return USAGE;
+        }
+    };
+    let style = if cli.json {
+        Style::json()
+    } else if terminal && std::env::var_os("NO_COLOR").is_none() {
+        Style::color()
+    } else {
+        Style::plain()
+    };
+    let mut renderer = Renderer::new(out, style);
+    if cli.demo {
+        let _ = renderer.notice(
+            "clanka demo: a mock Codex backend runs inside this process (no account, no network).",
+        );
+    }
+    let code = match runtime.get::<Agent>() {
+        Ok(agent) => drive(&agent, &prompt, &mut renderer, &mut interrupts).await,
+        Err(error) => {
+            eprintln!("error: {error}");
+            FAILED
+        }
+    };
+    runtime.shutdown().await;
+    code
+}
+
+/// Streams the agent's events to `renderer`; Ctrl-C cancels.
+async fn drive<W: Write>(
+    agent: &Agent,
+    prompt: &str,
+    renderer: &mut Renderer<W>,
+    interrupts: &mut mpsc::UnboundedReceiver<()>,
+) -> u8 {
+    let mut events = agent.send(prompt, None);
+    let mut usage = None;
+    loop {
+        let event = tokio::select! {
+            event = events.next() => event,
+            Some(()) = interrupts.recv() => {
+                agent.cancel();
+                continue;
+            }
+        };
+        match event {
+            Some(Ok(event)) => {
+                if matches!(event, Output::Usage { .. }) {
+                    usage = Some(event.clone());
+                }
+                if renderer.render(&event).is_err() {
+                    return FAILED; // stdout closed
+                }
+            }
+            Some(Err(AgentError::Cancelled)) => {
+                let _ = renderer.finish(usage.as_ref());
+                eprintln!("cancelled");
+                return INTERRUPTED;
+            }
+            Some(Err(error)) => {
+                let _ = renderer.finish(usage.as_ref());
+                eprintln!("error: {}", chain(&error));
+                return if needs_sign_in(&error) {
+                    SIGN_IN_REQUIRED
+                } else {
+                    FAILED
+                };
+            }
+            None => {
+                let _ = renderer.finish(usage.as_ref());
+                return DONE;
+            }
+        }
+    }
+}
+
+/// `login`, `logout`, `status`.
+async fn account(
+    command: &Command,
+    config: &Config,
+    store_dir: &std::path::Path,
+    demo: bool,
+) -> u8 {
+    let runtime = match client_graph(config, store_dir, true, demo).build().await {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: {}", chain(&error));
+            return FAILED;
+        }
+    };
+    let code = match runtime.get::<CodexAuth>() {
+        Ok(auth) => match command {
+            Command::Login { .. } => match auth.authenticate().await {
+                Ok(token) => {
+                    println!(
+                        "signed in as {}",
+                        token.account_id.as_deref().unwrap_or("(unknown account)")
+                    );
+                    DONE
+                }
+                Err(error) => report(&error),
+            },
+            Command::Logout => match auth.logout().await {
+                Ok(()) => {
+                    println!("signed out");
+                    DONE
+                }
+                Err(error) => report(&error),
+            },
+            Command::Status => match auth.stored().await {
+                Ok(Some(token)) => {
+                    let account = token.account_id.as_deref().unwrap_or("(unknown account)");
+                    let left = token.expires_in();
+                    println!("signed in as {account}");
+                    println!("access token expires in {}", duration(left));
+                    println!("(it is refreshed automatically while the refresh token is valid)");
+                    DONE
+                }
+                Ok(None) => {
+                    println!("not signed in: run `cli login`");
+                    SIGN_IN_REQUIRED
+                }
+                Err(error) => report(&error),
+            },
+        },
+        Err(error) => {
+            eprintln!("error: {error}");
+            FAILED
+        }
+    };
+    runtime.shutdown().await;
+    code
+}
+
+fn report(error: &CodexAuthError) -> u8 {
+    eprintln!("error: {}", chain(error));
+    if matches!(error, CodexAuthError::SignInRequired { .. }) {
+        SIGN_IN_REQUIRED
+    } else {
+        FAILED
+    }
+}
+
+/// Whether a sign-in error is somewhere in `error`'s sources.
+fn needs_sign_in(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(CodexAuthError::SignInRequired { .. }) = error.downcast_ref::<CodexAuthError>()
+        {
+            return true;
+        }
+        if let Some(clanka_model::AiError::Unauthorized { .. }) = error.downcast_ref() {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
+/// An error with its sources, `a: b: c`.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn duration(d: Duration) -> String {
+    let minutes = d.as_secs() / 60;
+    if minutes >= 60 {
+        format!("{} h {} min", minutes / 60, minutes % 60)
+    } else {
+        format!("{minutes} min")
     }
 }

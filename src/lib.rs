@@ -9,6 +9,7 @@ pub mod codex;
 pub mod config;
 pub mod http;
 pub mod kv;
+pub mod render;
 pub mod runtime;
 pub mod socket;
 

@@ -17,6 +17,7 @@
 //! assert_eq!(Scenario::from_json(&json).unwrap(), scenario);
 //! ```
 
+mod demo;
 mod fault;
 mod state;
 

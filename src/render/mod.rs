@@ -1,0 +1,279 @@
+//! Rendering an agent's [`Output`] for people (plain text, optionally coloured) or for
+//! programs (one JSON object per line).
+//!
+//! # Example
+//!
+//! ```
+//! use clanka::agent::Output;
+//! use clanka::render::{Renderer, Style};
+//!
+//! let mut out = Vec::new();
+//! let mut renderer = Renderer::new(&mut out, Style::plain());
+//! renderer.render(&Output::ToolCall {
+//!     id: "c1".into(),
+//!     name: "shell".into(),
+//!     arguments: r#"{"command":"cargo test"}"#.into(),
+//! })?;
+//! renderer.render(&Output::ToolOutput { id: "c1".into(), output: "ok".into(), is_error: false })?;
+//! assert_eq!(String::from_utf8(out).unwrap(), "● shell cargo test\n  │ ok\n");
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod summary;
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use crate::agent::Output;
+
+pub use summary::summarize_arguments;
+
+/// Lines of tool output shown before the rest is counted.
+const OUTPUT_LINES: usize = 4;
+
+/// How output looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colours and dimming.
+    pub color: bool,
+    /// One JSON object per event instead of text.
+    pub json: bool,
+}
+
+impl Style {
+    /// Plain text without colours (pipes, files, `NO_COLOR`).
+    pub fn plain() -> Self {
+        Self {
+            color: false,
+            json: false,
+        }
+    }
+
+    /// Text with colours (a terminal).
+    pub fn color() -> Self {
+        Self {
+            color: true,
+            json: false,
+        }
+    }
+
+    /// JSON lines.
+    pub fn json() -> Self {
+        Self {
+            color: false,
+            json: true,
+        }
+    }
+}
+
+/// Writes events as they arrive.
+#[derive(Debug)]
+pub struct Renderer<W> {
+    out: W,
+    style: Style,
+    /// Whether the cursor is mid-line (inside a text or reasoning section).
+    mid_line: bool,
+    /// Tool names by call id, to leave out outputs shown elsewhere.
+    calls: HashMap<String, String>,
+}
+
+/// Tools whose call and output lines say nothing the rest of the output does not:
+/// a delegated task shows the sub-agent's block, completion shows the summary.
+fn quiet(name: &str) -> bool {
+    matches!(name, "delegate" | "task_complete")
+}
+
+impl<W: Write> Renderer<W> {
+    /// A renderer writing to `out`.
+    pub fn new(out: W, style: Style) -> Self {
+        Self {
+            out,
+            style,
+            mid_line: false,
+            calls: HashMap::new(),
+        }
+    }
+
+    /// Writes one event.
+    pub fn render(&mut self, event: &Output) -> io::Result<()> {
+        if self.style.json {
+            serde_json::to_writer(&mut self.out, event)?;
+            self.out.write_all(b"\n")?;
+            return self.out.flush();
+        }
+        self.text(event, 0)?;
+        self.out.flush()
+    }
+
+    /// Writes a line of the driver's own (e.g. a notice); ignored in JSON mode.
+    pub fn notice(&mut self, text: &str) -> io::Result<()> {
+        if self.style.json {
+            return Ok(());
+        }
+        self.end_line()?;
+        let line = self.paint("1", text);
+        writeln!(self.out, "{line}")
+    }
+
+    fn text(&mut self, event: &Output, depth: usize) -> io::Result<()> {
+        let indent = "│ ".repeat(depth);
+        match event {
+            Output::AgentStart { .. }
+            | Output::TextStart { .. }
+            | Output::ReasoningStart { .. } => {}
+            Output::ReasoningDelta { delta, .. } => self.flow(&indent, delta, true)?,
+            Output::TextDelta { delta, .. } => self.flow(&indent, delta, false)?,
+            Output::TextEnd { .. } | Output::ReasoningEnd { .. } => self.end_line()?,
+            Output::ToolCall {
+                id,
+                name,
+                arguments,
+            } => {
+                self.calls.insert(id.clone(), name.clone());
+                if name == "task_complete" {
+                    return Ok(());
+                }
+                self.end_line()?;
+                let call = self.paint("36", &format!("● {name}"));
+                let summary = summarize_arguments(name, arguments);
+                let line = if summary.is_empty() {
+                    call
+                } else {
+                    format!("{call} {summary}")
+                };
+                writeln!(self.out, "{indent}{line}")?;
+            }
+            Output::ToolOutput {
+                id,
+                output,
+                is_error,
+            } => {
+                let shown_elsewhere = self.calls.get(id).is_some_and(|name| quiet(name));
+                if *is_error || !shown_elsewhere {
+                    self.tool_output(&indent, output, *is_error)?;
+                }
+            }
+            Output::SubagentStart { prompt, model, .. } => {
+                self.end_line()?;
+                let header = self.paint("35", &format!("┌ sub-agent on {model}"));
+                writeln!(self.out, "{indent}{header}: {}", first_line(prompt))?;
+            }
+            Output::SubagentPart { part, .. } => self.text(part, depth + 1)?,
+            Output::SubagentComplete { .. } => {
+                self.end_line()?;
+                let footer = self.paint("35", "└ sub-agent done");
+                writeln!(self.out, "{indent}{footer}")?;
+            }
+            Output::Usage { .. } => {}
+            Output::ErrorRetry {
+                attempt,
+                error,
+                delay_ms,
+            } => {
+                self.end_line()?;
+                let line = format!(
+                    "↻ retry {attempt} in {:.1} s: {error}",
+                    *delay_ms as f64 / 1000.0
+                );
+                writeln!(self.out, "{indent}{}", self.paint("33", &line))?;
+            }
+            Output::AgentFinished { summary } => {
+                self.end_line()?;
+                if depth == 0 {
+                    let done = self.paint("32", "✓ done:");
+                    writeln!(self.out, "{done} {summary}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes streamed text, indenting continuation lines.
+    fn flow(&mut self, indent: &str, delta: &str, dim: bool) -> io::Result<()> {
+        for (index, piece) in delta.split('\n').enumerate() {
+            if index > 0 {
+                writeln!(self.out)?;
+                self.mid_line = false;
+            }
+            if piece.is_empty() {
+                continue;
+            }
+            if !self.mid_line {
+                write!(self.out, "{indent}")?;
+                self.mid_line = true;
+            }
+            let text = if dim {
+                self.paint("2", piece)
+            } else {
+                piece.to_owned()
+            };
+            write!(self.out, "{text}")?;
+        }
+        Ok(())
+    }
+
+    fn tool_output(&mut self, indent: &str, output: &str, is_error: bool) -> io::Result<()> {
+        self.end_line()?;
+        let lines: Vec<&str> = output.trim_end().lines().collect();
+        let bar = if is_error {
+            self.paint("31", "  ✗ ")
+        } else {
+            "  │ ".to_owned()
+        };
+        for line in lines.iter().take(OUTPUT_LINES) {
+            let line = self.paint("2", &truncate(line, 160));
+            writeln!(self.out, "{indent}{bar}{line}")?;
+        }
+        if lines.len() > OUTPUT_LINES {
+            let more = self.paint("2", &format!("… {} more lines", lines.len() - OUTPUT_LINES));
+            writeln!(self.out, "{indent}{bar}{more}")?;
+        }
+        Ok(())
+    }
+
+    /// Ends the current line, if any, and writes the usage line.
+    pub fn finish(&mut self, usage: Option<&Output>) -> io::Result<()> {
+        if self.style.json {
+            return Ok(());
+        }
+        self.end_line()?;
+        if let Some(Output::Usage {
+            context_tokens,
+            input_tokens,
+            output_tokens,
+        }) = usage
+        {
+            let line =
+                format!("tokens: {input_tokens} in, {output_tokens} out, context {context_tokens}");
+            writeln!(self.out, "{}", self.paint("2", &line))?;
+        }
+        self.out.flush()
+    }
+
+    fn end_line(&mut self) -> io::Result<()> {
+        if self.mid_line {
+            writeln!(self.out)?;
+            self.mid_line = false;
+        }
+        Ok(())
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.style.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    truncate(text.lines().next().unwrap_or_default(), 100)
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
