@@ -4,13 +4,10 @@
 use std::time::Duration;
 
 use clanka::agent::{self, Agent, Output};
+use clanka::codex;
 use clanka::runtime::Layer;
-use clanka::{codex, http, kv, socket};
-use clanka_codex::{CodexAuthConfig, DeviceCodeHandlerService, RecordingDeviceCodeHandler};
-use clanka_http::HttpConfig;
 use clanka_mock::{MockOptions, MockServer, RecordKind, Scenario, ScriptedResponse};
 use clanka_model::{ProviderOptions, ReasoningEffort};
-use clanka_socket::SocketConfig;
 use futures_util::StreamExt as _;
 use serde_json::json;
 
@@ -24,20 +21,7 @@ fn call(name: &str, arguments: serde_json::Value) -> ScriptedResponse {
 /// The graph of examples/cli.rs: one client shared by a WebSocket primary model and
 /// an SSE sub-agent model.
 fn graph(server: &MockServer, store: &std::path::Path, dir: &std::path::Path) -> Layer {
-    let base = Layer::merge_all([
-        http::layer_reqwest(HttpConfig::default()),
-        socket::layer_tungstenite(SocketConfig::default()),
-        kv::layer_file_system(store),
-        codex::layer_prompt(DeviceCodeHandlerService::new(
-            RecordingDeviceCodeHandler::default(),
-        )),
-    ]);
-    let auth = CodexAuthConfig::new()
-        .with_issuer(server.issuer_url())
-        .with_base_url(server.codex_base_url())
-        .with_interactive(true)
-        .with_poll_safety_margin(Duration::ZERO);
-    let client = codex::layer_client(auth).provide(&base);
+    let client = super::common::client(server, store);
     let high = ProviderOptions::default().reasoning_effort(ReasoningEffort::High);
     let low = ProviderOptions::default().reasoning_effort(ReasoningEffort::Low);
     let primary = codex::model_websocket(PRIMARY, high).provide(&client);

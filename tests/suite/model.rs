@@ -2,34 +2,17 @@
 
 use clanka::codex;
 use clanka::runtime::Layer;
-use clanka::{http, kv, socket};
-use clanka_codex::{CodexAuthConfig, DeviceCodeHandlerService, RecordingDeviceCodeHandler};
-use clanka_http::HttpConfig;
 use clanka_mock::{MockOptions, MockServer, RecordKind};
 use clanka_model::{
     LanguageModel, ModelName, Prompt, ProviderName, ProviderOptions, ReasoningEffort,
 };
-use clanka_socket::SocketConfig;
 
 async fn graph(
     server: &MockServer,
     store: &std::path::Path,
     model: Layer,
 ) -> clanka::runtime::Runtime {
-    let deps = Layer::merge_all([
-        http::layer_reqwest(HttpConfig::default()),
-        socket::layer_tungstenite(SocketConfig::default()),
-        kv::layer_file_system(store),
-        codex::layer_prompt(DeviceCodeHandlerService::new(
-            RecordingDeviceCodeHandler::default(),
-        )),
-    ]);
-    let auth = CodexAuthConfig::new()
-        .with_issuer(server.issuer_url())
-        .with_base_url(server.codex_base_url())
-        .with_interactive(true)
-        .with_poll_safety_margin(std::time::Duration::ZERO);
-    let client = codex::layer_client(auth).provide(&deps);
+    let client = super::common::client(server, store);
     model.provide(&client).build().await.unwrap()
 }
 

@@ -31,6 +31,7 @@
 mod config;
 mod decode;
 mod model;
+mod outbox;
 mod rate_limits;
 mod replay;
 mod request;

@@ -1,7 +1,6 @@
 //! The SSE transport: one POST per attempt through eventsource-client with reconnect
 //! disabled, so a finished or failed stream is never sent again (§3).
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use clanka_http::HttpClient;
@@ -11,6 +10,7 @@ use futures_util::{Stream, StreamExt as _, stream};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::decode::{Decoded, EventDecoder};
+use crate::outbox::Outbox;
 use crate::transport::ClientTransport;
 
 /// Largest error body read for an error message.
@@ -55,12 +55,10 @@ pub(crate) fn parts(
     let state = State {
         events,
         decoder: EventDecoder::new(),
-        pending: VecDeque::new(),
+        outbox: Outbox::default(),
         scratch: Vec::new(),
-        error: None,
         idle_timeout,
         connected: false,
-        finished: false,
     };
     stream::unfold(state, |mut state| async move {
         let item = state.next().await?;
@@ -71,26 +69,18 @@ pub(crate) fn parts(
 struct State {
     events: Events,
     decoder: EventDecoder,
-    pending: VecDeque<StreamPart>,
+    outbox: Outbox,
     scratch: Vec<StreamPart>,
-    error: Option<AiError>,
     idle_timeout: Duration,
     /// Whether the response headers arrived: later errors are disconnects.
     connected: bool,
-    finished: bool,
 }
 
 impl State {
     async fn next(&mut self) -> Option<Result<StreamPart, AiError>> {
         loop {
-            if let Some(part) = self.pending.pop_front() {
-                return Some(Ok(part));
-            }
-            if let Some(error) = self.error.take() {
-                return Some(Err(error));
-            }
-            if self.finished {
-                return None;
+            if let Some(item) = self.outbox.take() {
+                return item;
             }
             let event = match tokio::time::timeout(self.idle_timeout, self.events.next()).await {
                 Ok(event) => event,
@@ -104,20 +94,17 @@ impl State {
                 Some(Ok(SSE::Event(event))) => {
                     match self.decoder.decode(&event.data, &mut self.scratch) {
                         Decoded::Continue => {}
-                        Decoded::Completed => self.finished = true,
-                        Decoded::Failed(error) => {
-                            // Parts before the failure still reach the consumer first.
-                            self.finished = true;
-                            self.error = Some(error);
-                        }
+                        Decoded::Completed => self.outbox.finish(),
+                        // Parts before the failure still reach the consumer first.
+                        Decoded::Failed(error) => self.outbox.fail(error),
                     }
-                    self.pending.extend(self.scratch.drain(..));
+                    self.outbox.extend(self.scratch.drain(..));
                 }
                 Some(Ok(SSE::Connected(details))) => {
                     self.connected = true;
                     let headers = header_map(details.response());
                     if let Some(snapshot) = crate::rate_limits::from_headers(&headers) {
-                        self.pending.push_back(StreamPart::RateLimits(snapshot));
+                        self.outbox.push(StreamPart::RateLimits(snapshot));
                     }
                 }
                 Some(Ok(SSE::Comment(_))) => {}
@@ -137,8 +124,8 @@ impl State {
     }
 
     fn fail(&mut self, error: AiError) -> Option<Result<StreamPart, AiError>> {
-        self.finished = true;
-        Some(Err(error))
+        self.outbox.fail(error);
+        self.outbox.take().flatten()
     }
 }
 

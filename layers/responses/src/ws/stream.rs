@@ -1,7 +1,6 @@
 //! The parts of one response read from the socket. The stream owns its conversation's
 //! session lock, so the next request waits until this response is over.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use tokio::time::Instant;
 use super::session::{Last, Session, disconnected};
 use crate::ResponsesConfig;
 use crate::decode::{Decoded, EventDecoder};
+use crate::outbox::Outbox;
 use crate::request::{ResponsesRequest, push_message};
 use crate::retry::Attempt;
 
@@ -30,12 +30,10 @@ pub(super) fn parts(
         incremental,
         decoder: EventDecoder::new(),
         collector: ResponseCollector::new(),
-        pending: VecDeque::new(),
+        outbox: Outbox::default(),
         scratch: Vec::new(),
-        error: None,
         idle_timeout: config.idle_timeout,
         ping_interval: config.ping_interval,
-        finished: false,
         completed: false,
     };
     Box::pin(stream::unfold(state, |mut state| async move {
@@ -50,26 +48,18 @@ struct State {
     incremental: bool,
     decoder: EventDecoder,
     collector: ResponseCollector,
-    pending: VecDeque<StreamPart>,
+    outbox: Outbox,
     scratch: Vec<StreamPart>,
-    error: Option<AiError>,
     idle_timeout: Duration,
     ping_interval: Duration,
-    finished: bool,
     completed: bool,
 }
 
 impl State {
     async fn next(&mut self) -> Option<Result<StreamPart, AiError>> {
         loop {
-            if let Some(part) = self.pending.pop_front() {
-                return Some(Ok(part));
-            }
-            if let Some(error) = self.error.take() {
-                return Some(Err(error));
-            }
-            if self.finished {
-                return None;
+            if let Some(item) = self.outbox.take() {
+                return item;
             }
             match self.read().await {
                 Ok(Some(text)) => self.on_text(&text).await,
@@ -139,20 +129,16 @@ impl State {
         for part in &self.scratch {
             self.collector.push(part);
         }
-        self.pending.extend(self.scratch.drain(..));
+        self.outbox.extend(self.scratch.drain(..));
         match decoded {
             Decoded::Continue => {}
             Decoded::Completed => self.on_completed(),
-            Decoded::Failed(error) => {
-                self.finished = true;
-                self.error = Some(error);
-                self.session.drop_socket();
-            }
+            Decoded::Failed(error) => self.fail(error),
         }
     }
 
     fn on_completed(&mut self) {
-        self.finished = true;
+        self.outbox.finish();
         self.completed = true;
         let collector = std::mem::take(&mut self.collector);
         let Ok(response) = collector.finish() else {
@@ -171,8 +157,7 @@ impl State {
     }
 
     fn fail(&mut self, error: AiError) {
-        self.finished = true;
-        self.error = Some(error);
+        self.outbox.fail(error);
         self.session.drop_socket();
     }
 }
