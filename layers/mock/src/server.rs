@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use axum::serve::ListenerExt as _;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -135,6 +136,13 @@ impl MockServer {
         ));
         let app = router::build(Arc::clone(&state));
         let mut signal = stopped;
+        // Events are small writes: without TCP_NODELAY, Nagle's algorithm holds each one
+        // back until the previous is acknowledged, which the client may delay.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = signal.wait_for(|stop| *stop).await;
         });

@@ -97,13 +97,27 @@ impl Playback {
         self.frames.push_front(Frame::Event { kind, data });
     }
 
+    /// Whether an event can be sent right away: no delay and no fault next.
+    pub(crate) fn has_ready_event(&self) -> bool {
+        self.delay.is_zero() && matches!(self.frames.front(), Some(Frame::Event { .. }))
+    }
+
     /// The next frame, after the configured delay; `None` at the end. Cancel-safe.
     pub(crate) async fn next(&mut self) -> Option<Frame> {
         if self.frames.is_empty() {
             return None;
         }
-        tokio::time::sleep_until(self.next_at).await;
-        self.next_at = Instant::now() + self.delay;
+        // Without a delay, no timer: tokio's timers tick in whole milliseconds, so even an
+        // elapsed deadline would pace the stream at about one frame per millisecond.
+        if !self.delay.is_zero() {
+            tokio::time::sleep_until(self.next_at).await;
+            self.next_at = Instant::now() + self.delay;
+        }
+        if matches!(self.frames.front(), Some(Frame::Drop | Frame::Close)) {
+            // Give the transport time to flush what came before: an HTTP body failing
+            // before its first write would lose the response head as well.
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         self.frames.pop_front()
     }
 }

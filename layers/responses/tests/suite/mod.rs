@@ -1,4 +1,5 @@
 mod common;
 mod faults;
+mod replay;
 mod sse;
 mod ws;

@@ -193,3 +193,62 @@ async fn an_old_socket_is_replaced_before_the_next_request() {
             .all(|m| m.get("previous_response_id").is_none())
     );
 }
+
+#[tokio::test]
+async fn a_websocket_turn_reports_the_rate_limits_event() {
+    let server = server(Scenario::new()).await;
+    let model = ws_model(config(&server)).language_model();
+    let (parts, error) = parts(&model, Prompt::new().user("hi")).await;
+    assert!(error.is_none(), "{error:?}");
+    let limits: Vec<_> = parts
+        .iter()
+        .filter_map(|part| match part {
+            StreamPart::RateLimits(snapshot) => Some(snapshot),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(limits.len(), 1, "{parts:?}");
+    let primary = limits[0].primary.unwrap();
+    assert_eq!(primary.used_percent, 12.5);
+    assert_eq!(primary.window_minutes, Some(300));
+    assert_eq!(limits[0].secondary.unwrap().window_minutes, Some(10080));
+    assert_eq!(limits[0].plan_type.as_deref(), Some("pro"));
+    assert_eq!(limits[0].limit_id.as_deref(), Some("codex"));
+    assert_eq!(handshakes(&server), 1);
+    assert!(server.requests().iter().all(|r| r.kind != RecordKind::Http));
+}
+
+#[tokio::test]
+async fn a_forgotten_previous_response_is_resent_in_full_once() {
+    let scenario = Scenario::new()
+        .respond(ScriptedResponse::new().function_call("shell", json!({"command": "ls"})))
+        .respond(ScriptedResponse::new().message("Done."));
+    let server = server(scenario).await;
+    let model = ws_model(config(&server));
+
+    let mut prompt = Prompt::new().user("list");
+    let first = generate(&model, prompt.clone()).await;
+    let call_id = first.tool_calls().next().unwrap().id.clone();
+    let first_id = first.id.clone().unwrap();
+    prompt.push_response(first);
+    prompt = prompt.message(Message::tool_result(&call_id, "a b"));
+    server.forget_responses();
+    let second = generate(&model, prompt).await;
+
+    assert_eq!(second.text(), "Done.");
+    assert_eq!(handshakes(&server), 1);
+    let sent = messages(&server);
+    assert_eq!(sent.len(), 3, "{sent:#?}");
+    assert!(sent.iter().all(|m| m["type"] == "response.create"));
+    assert_eq!(sent[1]["previous_response_id"], json!(first_id));
+    let output = json!({"type": "function_call_output", "call_id": call_id, "output": "a b"});
+    assert_eq!(sent[1]["input"], json!([output]));
+    assert!(sent[2].get("previous_response_id").is_none());
+    let full = sent[2]["input"].as_array().unwrap();
+    let original = sent[0]["input"].as_array().unwrap();
+    assert_eq!(full.len(), original.len() + 2, "{full:#?}");
+    assert_eq!(full[..original.len()], original[..]);
+    assert_eq!(full[original.len()]["type"], "function_call");
+    assert_eq!(full[original.len()]["call_id"], json!(call_id));
+    assert_eq!(full[original.len() + 1], output);
+}

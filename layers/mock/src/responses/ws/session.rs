@@ -229,7 +229,14 @@ impl Session {
                         output: playback.output,
                     });
                 }
-                send(ws, Message::text(data)).await
+                // Like a real server's buffered writer, a burst of ready events goes out
+                // in as few writes as possible: one flush after the last of them.
+                let more = (self.current.as_ref()).is_some_and(|f| f.playback.has_ready_event());
+                if more {
+                    feed(ws, Message::text(data)).await
+                } else {
+                    send(ws, Message::text(data)).await
+                }
             }
             Some(Frame::Drop) => Next::Stop,
             Some(Frame::Close) => {
@@ -253,6 +260,14 @@ async fn next_frame(current: &mut Option<InFlight>) -> Option<Frame> {
 
 async fn send(ws: &mut Socket, message: Message) -> Next {
     match ws.send(message).await {
+        Ok(()) => Next::Continue,
+        Err(_) => Next::Stop,
+    }
+}
+
+/// Queues `message` without flushing (it is written once the buffer fills or on flush).
+async fn feed(ws: &mut Socket, message: Message) -> Next {
+    match ws.feed(message).await {
         Ok(()) => Next::Continue,
         Err(_) => Next::Stop,
     }

@@ -1,0 +1,160 @@
+//! Decoding a recorded 10,000-delta SSE body: `serde_json::Value` parsing of each
+//! `data:` payload alone (`floor`) against the whole `replay_sse` path
+//! (eventsource-client, decoder, part stream). Target: `replay_sse` ≤ 1.5 × `floor`.
+//! `decoder` (`EventDecoder` over the payloads) and `eventsource` (eventsource-client
+//! alone, counting events) split `replay_sse` into its two halves.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use bytes::Bytes;
+use clanka_mock::{MockOptions, MockServer, Scenario, ScriptedResponse};
+use clanka_model::StreamPart;
+use clanka_responses::{EventDecoder, replay_sse};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use eventsource_client::{self as es, Client as _, ReconnectOptions};
+use futures_util::{StreamExt as _, stream};
+use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
+use serde_json::{Value, json};
+use tokio::runtime::Runtime;
+
+const DELTAS: usize = 10_000;
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The SSE body of one mock response: a message of `DELTAS` deltas.
+fn record(runtime: &Runtime) -> Bytes {
+    let deltas = (0..DELTAS).map(|i| format!("word{i} "));
+    let scenario = Scenario::new().respond(ScriptedResponse::new().message_deltas(deltas));
+    runtime.block_on(async {
+        let options = MockOptions::default().with_scenario(scenario);
+        let server = MockServer::start(options).await.unwrap();
+        let body = json!({
+            "model": "gpt-5.4", "instructions": "be brief", "store": false, "stream": true,
+            "input": [{"type": "message", "role": "user", "content": "go"}],
+            "tools": [], "tool_choice": "auto", "parallel_tool_calls": false,
+            "include": ["reasoning.encrypted_content"], "prompt_cache_key": "bench",
+        });
+        reqwest::Client::new()
+            .post(format!("{}/responses", server.codex_base_url()))
+            .bearer_auth("sk-mock")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+    })
+}
+
+/// The `data:` payloads of an SSE body.
+fn payloads(body: &[u8]) -> Vec<String> {
+    std::str::from_utf8(body)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .map(|data| data.strip_prefix(' ').unwrap_or(data).to_owned())
+        .collect()
+}
+
+async fn replay(body: Bytes) -> Vec<StreamPart> {
+    replay_sse([body]).map(|part| part.unwrap()).collect().await
+}
+
+/// One recorded body served as a 200 `text/event-stream` response.
+#[derive(Clone)]
+struct Served(Bytes);
+
+impl HttpTransport for Served {
+    fn request(&self, _request: http::Request<Option<Bytes>>) -> ResponseFuture {
+        let body: ByteStream = Box::pin(stream::iter([Ok::<_, TransportError>(self.0.clone())]));
+        let response = http::Response::builder()
+            .status(200)
+            .header("content-type", "text/event-stream")
+            .body(body)
+            .map_err(TransportError::new);
+        Box::pin(async move { response })
+    }
+}
+
+/// eventsource-client alone, configured as `replay_sse` does: the number of events.
+async fn eventsource_only(body: Bytes) -> usize {
+    let reconnect = ReconnectOptions::reconnect(false)
+        .retry_initial(false)
+        .build();
+    let events = es::ClientBuilder::for_url("http://replay.invalid/responses")
+        .unwrap()
+        .reconnect(reconnect)
+        .build_with_transport(Served(body))
+        .stream();
+    events
+        .take_while(|event| std::future::ready(event.is_ok()))
+        .filter(|event| std::future::ready(matches!(event, Ok(es::SSE::Event(_)))))
+        .count()
+        .await
+}
+
+fn decode(c: &mut Criterion) {
+    let runtime = runtime();
+    let body = record(&runtime);
+    let payloads = payloads(&body);
+    let parts = runtime.block_on(replay(body.clone()));
+    let deltas = parts
+        .iter()
+        .filter(|p| matches!(p, StreamPart::TextDelta { .. }))
+        .count();
+    assert_eq!(deltas, DELTAS);
+    assert_eq!(
+        runtime.block_on(eventsource_only(body.clone())),
+        payloads.len()
+    );
+
+    let mut group = c.benchmark_group("decode");
+    group.throughput(Throughput::Elements(payloads.len() as u64));
+    group.bench_function("floor", |b| {
+        b.iter(|| {
+            for payload in &payloads {
+                black_box(serde_json::from_str::<Value>(payload).unwrap());
+            }
+        });
+    });
+    group.bench_function("decoder", |b| {
+        b.iter(|| {
+            let mut decoder = EventDecoder::new();
+            let mut parts = Vec::new();
+            for payload in &payloads {
+                decoder.decode(payload, &mut parts);
+            }
+            black_box(parts)
+        });
+    });
+    group.bench_function("eventsource", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(eventsource_only(body.clone()).await) });
+    });
+    group.bench_function("replay_sse", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(replay(body.clone()).await) });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    targets = decode
+}
+criterion_main!(benches);
