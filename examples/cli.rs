@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use clanka::agent::{self, Agent, AgentError, Output};
 use clanka::config::{Config, ConfigLoader};
-use clanka::render::{Renderer, Style};
+use clanka::render::{Renderer, Style, error_chain};
 use clanka::runtime::Layer;
 use clanka::{codex, http, kv, socket};
 use clanka_codex::{CodexAuth, CodexAuthConfig, CodexAuthError};
@@ -112,8 +112,8 @@ fn main() -> ExitCode {
 /// Runs the command line; returns the exit code.
 pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<()>) -> u8 {
     let mut demo_server = None;
-    let (config, store_dir) = match settings(&cli, &mut demo_server).await {
-        Ok(settings) => settings,
+    let config = match settings(&cli, &mut demo_server).await {
+        Ok(config) => config,
         Err(message) => {
             eprintln!("error: {message}");
             return USAGE;
@@ -126,8 +126,8 @@ pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<
             );
             USAGE
         }
-        Some(command) => account(command, &config, &store_dir, cli.demo).await,
-        None => agent_run(&cli, &config, &store_dir, out, interrupts).await,
+        Some(command) => account(command, &config, cli.demo).await,
+        None => agent_run(&cli, &config, out, interrupts).await,
     };
     if let Some((server, _store)) = demo_server {
         server.shutdown().await;
@@ -135,12 +135,12 @@ pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<
     code
 }
 
-/// The configuration (file < `CLANKA_*` environment < flags) and the store directory.
+/// The configuration (file < `CLANKA_*` environment < flags).
 /// With `--demo`, a mock backend starts here and the store is a temporary directory.
 async fn settings(
     cli: &Cli,
     demo: &mut Option<(MockServer, tempfile::TempDir)>,
-) -> Result<(Config, PathBuf), String> {
+) -> Result<Config, String> {
     let mut loader = ConfigLoader::new();
     for (key, value) in [
         ("model.primary", &cli.model),
@@ -167,9 +167,7 @@ async fn settings(
             .set("model.subagent", defaults.model.subagent);
         *demo = Some((server, store));
     }
-    let config = loader.load().map_err(|e| e.to_string())?;
-    let store_dir = config.store.dir.clone();
-    Ok((config, store_dir))
+    loader.load().map_err(|e| e.to_string())
 }
 
 fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfig {
@@ -187,14 +185,9 @@ fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfi
 
 /// The services every command needs: store, HTTP client, sockets, and the Codex
 /// client recipe that authenticates the last two.
-fn client_graph(
-    config: &Config,
-    store_dir: &std::path::Path,
-    interactive: bool,
-    demo: bool,
-) -> Layer {
+fn client_graph(config: &Config, interactive: bool, demo: bool) -> Layer {
     let base = Layer::merge_all([
-        kv::layer_file_system(store_dir),
+        kv::layer_file_system(&config.store.dir),
         http::layer_reqwest(HttpConfig::default()),
         socket::layer_tungstenite(SocketConfig::default()),
         codex::layer_console_prompt(),
@@ -225,7 +218,6 @@ fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Result<Layer, Stri
 async fn agent_run(
     cli: &Cli,
     config: &Config,
-    store_dir: &std::path::Path,
     out: impl Write,
     mut interrupts: mpsc::UnboundedReceiver<()>,
 ) -> u8 {
@@ -236,7 +228,7 @@ async fn agent_run(
     }
     let terminal = std::io::stdout().is_terminal();
     let interactive = cli.demo || std::io::stderr().is_terminal();
-    let client = client_graph(config, store_dir, interactive, cli.demo);
+    let client = client_graph(config, interactive, cli.demo);
     let graph = match agent_graph(cli, config, &client) {
         Ok(graph) => graph,
         Err(message) => {
@@ -247,7 +239,7 @@ async fn agent_run(
     let runtime = match graph.build().await {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: {}", chain(&error));
+            eprintln!("error: {}", error_chain(&error));
             return USAGE;
         }
     };
@@ -308,7 +300,7 @@ async fn drive<W: Write>(
             }
             Some(Err(error)) => {
                 let _ = renderer.finish(usage.as_ref());
-                eprintln!("error: {}", chain(&error));
+                eprintln!("error: {}", error_chain(&error));
                 return if needs_sign_in(&error) {
                     SIGN_IN_REQUIRED
                 } else {
@@ -324,16 +316,11 @@ async fn drive<W: Write>(
 }
 
 /// `login`, `logout`, `status`.
-async fn account(
-    command: &Command,
-    config: &Config,
-    store_dir: &std::path::Path,
-    demo: bool,
-) -> u8 {
-    let runtime = match client_graph(config, store_dir, true, demo).build().await {
+async fn account(command: &Command, config: &Config, demo: bool) -> u8 {
+    let runtime = match client_graph(config, true, demo).build().await {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: {}", chain(&error));
+            eprintln!("error: {}", error_chain(&error));
             return FAILED;
         }
     };
@@ -382,7 +369,7 @@ async fn account(
 }
 
 fn report(error: &CodexAuthError) -> u8 {
-    eprintln!("error: {}", chain(error));
+    eprintln!("error: {}", error_chain(error));
     if matches!(error, CodexAuthError::SignInRequired { .. }) {
         SIGN_IN_REQUIRED
     } else {
@@ -404,18 +391,6 @@ fn needs_sign_in(error: &(dyn std::error::Error + 'static)) -> bool {
         current = error.source();
     }
     false
-}
-
-/// An error with its sources, `a: b: c`.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn duration(d: Duration) -> String {

@@ -1,8 +1,9 @@
 //! clanka: OpenAI's Codex backend as composable, dependency-injected tower services.
 //!
-//! The crate holds the effect-style [`runtime`] and the recipes users compose:
-//! [`kv`], [`http`], [`socket`] and [`codex`]. Each service itself lives in a `clanka-*`
-//! crate under `layers/` and is usable without the runtime.
+//! The crate holds the effect-style [`runtime`], the recipes users compose ([`kv`],
+//! [`http`], [`socket`], [`codex`]), the coding [`agent`] with its sub-agent recipe,
+//! [`render`]ing of the agent's events, and [`config`]. Each service itself lives in a
+//! `clanka-*` crate under `layers/` and is usable without the runtime.
 
 pub mod agent;
 pub mod codex;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clanka_model::{AiError, AssistantItem, Message, Prompt, ProviderOptions, Response, Usage};
+use clanka_model::{AiError, Message, Prompt, ProviderOptions, Usage};
 
 use super::emit::Emitter;
 use super::handle::Inner;
@@ -104,7 +104,7 @@ async fn with_retries(
                 emitter
                     .emit(Output::ErrorRetry {
                         attempt,
-                        error: error_text(&error),
+                        error: crate::render::error_chain(&error),
                         delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                     })
                     .await;
@@ -122,18 +122,6 @@ fn retry_delay(inner: &Inner, error: &AiError, attempt: u32) -> Duration {
     })
 }
 
-/// The error with its sources, for the `ErrorRetry` event.
-fn error_text(error: &AiError) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 async fn report_usage(totals: &mut Usage, usage: &Usage, emitter: &Emitter) {
     *totals += *usage;
     emitter
@@ -143,15 +131,4 @@ async fn report_usage(totals: &mut Usage, usage: &Usage, emitter: &Emitter) {
             output_tokens: totals.output_tokens,
         })
         .await;
-}
-
-/// The text the model had produced when it was interrupted, as history.
-pub(crate) fn partial_message(response: &Response) -> Option<Message> {
-    let items: Vec<AssistantItem> = response
-        .items
-        .iter()
-        .filter(|item| matches!(item, AssistantItem::Text { text, .. } if !text.is_empty()))
-        .cloned()
-        .collect();
-    (!items.is_empty()).then_some(Message::Assistant { items })
 }

@@ -1,17 +1,18 @@
 //! Streaming one model response into events, with the inactivity timeout and steering.
 
-use clanka_model::{AiError, Message, Prompt, ResponseCollector, StreamPart};
+use clanka_model::{
+    AiError, AssistantItem, Message, Prompt, Response, ResponseCollector, StreamPart,
+};
 use futures_util::StreamExt as _;
 
 use super::Output;
 use super::emit::Emitter;
 use super::handle::Inner;
-use super::run::partial_message;
 
 /// How a model request ended.
 pub(crate) enum Turn {
     /// The response is whole.
-    Complete(clanka_model::Response),
+    Complete(Response),
     /// A steering message interrupted it; the partial text, if any, joins the history.
     Interrupted(Option<Message>),
 }
@@ -102,4 +103,15 @@ fn to_output(part: StreamPart, open: &mut Open) -> Option<Output> {
         _ => return None,
     };
     Some(output)
+}
+
+/// The text the model had produced when it was interrupted, as history.
+fn partial_message(response: &Response) -> Option<Message> {
+    let items: Vec<AssistantItem> = response
+        .items
+        .iter()
+        .filter(|item| matches!(item, AssistantItem::Text { text, .. } if !text.is_empty()))
+        .cloned()
+        .collect();
+    (!items.is_empty()).then_some(Message::Assistant { items })
 }

@@ -29,6 +29,36 @@ fn graph(server: &MockServer, store: &std::path::Path, dir: &std::path::Path) ->
     Agent::layer_local(dir).provide(&primary.merge(&sub))
 }
 
+/// A mock with `scenario`, a store, a working directory and the agent of [`graph`].
+struct Setup {
+    server: MockServer,
+    store: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    runtime: clanka::runtime::Runtime,
+    agent: Agent,
+}
+
+impl Setup {
+    async fn start(scenario: Scenario) -> Self {
+        let options = MockOptions::default().with_scenario(scenario);
+        let server = MockServer::start(options).await.unwrap();
+        let store = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = graph(&server, store.path(), dir.path())
+            .build()
+            .await
+            .unwrap();
+        let agent = runtime.get().unwrap();
+        Self {
+            server,
+            store,
+            dir,
+            runtime,
+            agent,
+        }
+    }
+}
+
 async fn run(agent: &Agent, prompt: &str) -> Vec<Output> {
     let mut stream = agent.send(prompt, None);
     let mut events = Vec::new();
@@ -84,16 +114,13 @@ async fn patch_shell_and_delegate_with_shared_auth() {
                 ScriptedResponse::new().message("hello.txt says hi"),
             ],
         );
-    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
-        .await
-        .unwrap();
-    let store = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let runtime = graph(&server, store.path(), dir.path())
-        .build()
-        .await
-        .unwrap();
-    let agent: Agent = runtime.get().unwrap();
+    let Setup {
+        server,
+        store: _store,
+        dir,
+        runtime,
+        agent,
+    } = Setup::start(scenario).await;
 
     let events = run(&agent, "create the files").await;
 
@@ -176,20 +203,17 @@ async fn escapes_and_a_bad_patch_are_refused_and_change_nothing() {
                 .function_call("apply_patch", json!({"input": bad_patch})),
         )
         .respond(call("task_complete", json!({"summary": "refused"})));
-    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
-        .await
-        .unwrap();
-    let store = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let Setup {
+        server: _server,
+        store: _store,
+        dir,
+        runtime: _runtime,
+        agent,
+    } = Setup::start(scenario).await;
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret"), "s").unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
     std::fs::write(dir.path().join("keep.txt"), "original\n").unwrap();
-    let runtime = graph(&server, store.path(), dir.path())
-        .build()
-        .await
-        .unwrap();
-    let agent: Agent = runtime.get().unwrap();
 
     let events = run(&agent, "try to escape").await;
 
@@ -239,16 +263,13 @@ async fn concurrent_subagents_do_not_interleave_mid_section() {
             ],
         )
         .model(SUBAGENT, vec![slow]);
-    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
-        .await
-        .unwrap();
-    let store = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let runtime = graph(&server, store.path(), dir.path())
-        .build()
-        .await
-        .unwrap();
-    let agent: Agent = runtime.get().unwrap();
+    let Setup {
+        server: _server,
+        store: _store,
+        dir: _dir,
+        runtime: _runtime,
+        agent,
+    } = Setup::start(scenario).await;
 
     let events = run(&agent, "delegate twice").await;
 

@@ -17,8 +17,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use eventsource_client::{self as es, Client as _, ReconnectOptions};
 use futures_util::{StreamExt as _, stream};
 use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::runtime::Runtime;
+
+#[path = "../tests/support/record.rs"]
+mod record;
 
 const DELTAS: usize = 10_000;
 
@@ -36,24 +39,7 @@ fn record(runtime: &Runtime) -> Bytes {
     runtime.block_on(async {
         let options = MockOptions::default().with_scenario(scenario);
         let server = MockServer::start(options).await.unwrap();
-        let body = json!({
-            "model": "gpt-5.4", "instructions": "be brief", "store": false, "stream": true,
-            "input": [{"type": "message", "role": "user", "content": "go"}],
-            "tools": [], "tool_choice": "auto", "parallel_tool_calls": false,
-            "include": ["reasoning.encrypted_content"], "prompt_cache_key": "bench",
-        });
-        reqwest::Client::new()
-            .post(format!("{}/responses", server.codex_base_url()))
-            .bearer_auth("sk-mock")
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap()
+        record::record(&server, "bench").await
     })
 }
 

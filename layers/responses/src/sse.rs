@@ -82,13 +82,12 @@ impl State {
             if let Some(item) = self.outbox.take() {
                 return item;
             }
-            let event = match tokio::time::timeout(self.idle_timeout, self.events.next()).await {
-                Ok(event) => event,
-                Err(_) => {
-                    return self.fail(AiError::IdleTimeout {
-                        after: self.idle_timeout,
-                    });
-                }
+            let Ok(event) = tokio::time::timeout(self.idle_timeout, self.events.next()).await
+            else {
+                self.outbox.fail(AiError::IdleTimeout {
+                    after: self.idle_timeout,
+                });
+                continue;
             };
             match event {
                 Some(Ok(SSE::Event(event))) => {
@@ -109,23 +108,16 @@ impl State {
                 }
                 Some(Ok(SSE::Comment(_))) => {}
                 Some(Err(error)) if self.connected => {
-                    return self.fail(AiError::StreamDisconnected {
+                    self.outbox.fail(AiError::StreamDisconnected {
                         message: format!("stream failed before response.completed: {error}"),
                     });
                 }
-                Some(Err(error)) => return self.fail(map_error(error, self.idle_timeout).await),
-                None => {
-                    return self.fail(AiError::StreamDisconnected {
-                        message: "stream closed before response.completed".to_owned(),
-                    });
-                }
+                Some(Err(error)) => self.outbox.fail(map_error(error, self.idle_timeout).await),
+                None => self.outbox.fail(AiError::StreamDisconnected {
+                    message: "stream closed before response.completed".to_owned(),
+                }),
             }
         }
-    }
-
-    fn fail(&mut self, error: AiError) -> Option<Result<StreamPart, AiError>> {
-        self.outbox.fail(error);
-        self.outbox.take().flatten()
     }
 }
 

@@ -3,13 +3,20 @@
 
 use std::time::Duration;
 
-use clanka_model::{AiError, parse_retry_delay};
+use clanka_model::{AiError, RateLimitSnapshot, parse_retry_delay};
 use http::HeaderMap;
 use serde_json::Value;
 
-/// Codes of `response.failed` / error bodies and what they become.
-pub(crate) fn from_code(code: Option<&str>, message: String, kind: Option<&str>) -> AiError {
-    match code.or(kind) {
+/// The error object's code and type: `code`, else `type`.
+fn code_of(error: &Value) -> Option<&str> {
+    let text = |key: &str| error.get(key).and_then(Value::as_str);
+    text("code").or(text("type"))
+}
+
+/// Codes of `response.failed` / error bodies and what they become; anything else is
+/// a retryable [`AiError::ResponseFailed`] carrying the code.
+fn from_code(code: Option<&str>, message: String) -> AiError {
+    match code {
         Some("context_length_exceeded") => AiError::ContextWindowExceeded { message },
         Some("insufficient_quota") => AiError::QuotaExceeded { message },
         Some("usage_not_included") => AiError::UsageNotIncluded { message },
@@ -29,83 +36,91 @@ pub(crate) fn from_code(code: Option<&str>, message: String, kind: Option<&str>)
     }
 }
 
-/// The error for a non-success `status` with JSON `body` and `headers`.
-///
-/// Deviation from §3.4: a 429 that is neither a usage limit nor "usage not included"
-/// is a retryable [`AiError::RateLimited`] (honouring `Retry-After`), where the
-/// official client gives up at once; HTTP defines 429 as transient. Other 4xx are
-/// fatal [`AiError::InvalidRequest`] rather than retryable "unexpected status".
-pub(crate) fn from_status(status: u16, body: &[u8], headers: Option<&HeaderMap>) -> AiError {
-    let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let error = json.get("error").unwrap_or(&json);
-    let text = |key: &str| error.get(key).and_then(Value::as_str);
-    let message = text("message")
-        .map(str::to_owned)
-        .unwrap_or_else(|| snippet(body));
-    let code = text("code");
-    let kind = text("type");
-    let retry_after = headers.and_then(retry_after_header);
-    match status {
-        401 | 403 => AiError::Unauthorized { message },
-        429 if matches!(kind, Some("usage_limit_reached"))
-            || code == Some("usage_limit_reached") =>
-        {
-            AiError::UsageLimitReached {
-                message,
-                plan_type: text("plan_type").map(str::to_owned),
-                resets_at: error.get("resets_at").and_then(Value::as_i64),
-                rate_limits: headers
-                    .and_then(crate::rate_limits::from_headers)
-                    .map(Box::new),
-            }
-        }
-        429 if kind == Some("usage_not_included") || code == Some("usage_not_included") => {
-            AiError::UsageNotIncluded { message }
-        }
-        429 => AiError::RateLimited {
-            retry_after: parse_retry_delay(&message).or(retry_after),
-            message,
-        },
-        400..=499 => match from_code(code, message, None) {
-            AiError::ResponseFailed { message, .. } => AiError::InvalidRequest { message },
-            other => other,
-        },
-        503 if matches!(code, Some("server_is_overloaded" | "slow_down")) => {
-            AiError::ServerOverloaded { message }
-        }
-        _ => AiError::Server { status, message },
+/// The error of a `response.failed` event or a status-less WebSocket `error` frame:
+/// decided by its code; a usage limit is classified as if answered 429.
+pub(crate) fn from_failure(error: &Value, rate_limits: Option<RateLimitSnapshot>) -> AiError {
+    if code_of(error) == Some("usage_limit_reached") {
+        return classify(429, error, "usage limit reached", None, rate_limits);
     }
+    let message = error.get("message").and_then(Value::as_str);
+    from_code(
+        code_of(error),
+        message.unwrap_or("the response failed").to_owned(),
+    )
 }
 
-/// A WebSocket `error` frame: `{"type":"error","status":429,"error":{…},"headers":{…}}`.
-/// Without a status the frame's code decides.
+/// The error for a non-success `status` with JSON `body` and `headers`.
+pub(crate) fn from_status(status: u16, body: &[u8], headers: Option<&HeaderMap>) -> AiError {
+    let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    classify(
+        status,
+        json.get("error").unwrap_or(&json),
+        &snippet(body),
+        headers.and_then(retry_after_header),
+        headers.and_then(crate::rate_limits::from_headers),
+    )
+}
+
+/// A WebSocket `error` frame: `{"type":"error","status":429,"error":{…},"headers":{…}}`,
+/// treated like an HTTP error with that status (§4.5); without a status its code decides.
 pub(crate) fn from_error_frame(frame: &Value) -> AiError {
     let status = frame
         .get("status")
         .or_else(|| frame.get("status_code"))
         .and_then(Value::as_u64)
         .and_then(|s| u16::try_from(s).ok());
-    let body =
-        serde_json::to_vec(&serde_json::json!({"error": frame.get("error")})).unwrap_or_default();
-    let mut error = match status {
-        Some(status) => from_status(status, &body, None),
-        None => {
-            let error = frame.get("error").unwrap_or(frame);
-            let text = |key: &str| error.get(key).and_then(Value::as_str);
-            from_code(
-                text("code"),
-                text("message").unwrap_or("error event").to_owned(),
-                text("type"),
-            )
-        }
-    };
-    if let AiError::UsageLimitReached { rate_limits, .. } = &mut error {
-        *rate_limits = frame
-            .get("headers")
-            .and_then(crate::rate_limits::from_json_headers)
-            .map(Box::new);
+    let error = frame.get("error").unwrap_or(&Value::Null);
+    let rate_limits = frame
+        .get("headers")
+        .and_then(crate::rate_limits::from_json_headers);
+    match status {
+        Some(status) => classify(status, error, "error event", None, rate_limits),
+        None => from_failure(error, rate_limits),
     }
-    error
+}
+
+/// Classifies the error object `error` answered with `status` (§3.4).
+///
+/// Deviation from §3.4: a 429 that is neither a usage limit nor "usage not included"
+/// is a retryable [`AiError::RateLimited`] (honouring `Retry-After`), where the
+/// official client gives up at once; HTTP defines 429 as transient. Other 4xx are
+/// fatal [`AiError::InvalidRequest`] rather than retryable "unexpected status".
+fn classify(
+    status: u16,
+    error: &Value,
+    fallback: &str,
+    retry_after: Option<Duration>,
+    rate_limits: Option<RateLimitSnapshot>,
+) -> AiError {
+    let message = error
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or(fallback)
+        .to_owned();
+    let code = code_of(error);
+    match (status, code) {
+        (401 | 403, _) => AiError::Unauthorized { message },
+        (429, Some("usage_limit_reached")) => AiError::UsageLimitReached {
+            message,
+            plan_type: error
+                .get("plan_type")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            resets_at: error.get("resets_at").and_then(Value::as_i64),
+            rate_limits: rate_limits.map(Box::new),
+        },
+        (429, Some("usage_not_included")) => AiError::UsageNotIncluded { message },
+        (429, _) => AiError::RateLimited {
+            retry_after: parse_retry_delay(&message).or(retry_after),
+            message,
+        },
+        (400..=499, _) => match from_code(code, message) {
+            AiError::ResponseFailed { message, .. } => AiError::InvalidRequest { message },
+            other => other,
+        },
+        (503, Some("server_is_overloaded" | "slow_down")) => AiError::ServerOverloaded { message },
+        _ => AiError::Server { status, message },
+    }
 }
 
 fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {

@@ -257,23 +257,7 @@ fn failed(response: Option<&Value>) -> AiError {
     let error = response
         .and_then(|r| r.get("error"))
         .unwrap_or(&Value::Null);
-    let text = |key: &str| error.get(key).and_then(Value::as_str);
-    let message = text("message").unwrap_or("the response failed").to_owned();
-    let mut mapped = crate::status::from_code(text("code"), message, text("type"));
-    if let AiError::ResponseFailed { code, .. } = &mut mapped
-        && code.is_none()
-    {
-        *code = text("type").map(str::to_owned);
-    }
-    if text("type") == Some("usage_limit_reached") || text("code") == Some("usage_limit_reached") {
-        return AiError::UsageLimitReached {
-            message: text("message").unwrap_or_default().to_owned(),
-            plan_type: text("plan_type").map(str::to_owned),
-            resets_at: error.get("resets_at").and_then(Value::as_i64),
-            rate_limits: None,
-        };
-    }
-    mapped
+    crate::status::from_failure(error, None)
 }
 
 #[cfg(test)]

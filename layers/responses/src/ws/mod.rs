@@ -109,7 +109,6 @@ fn handshake_error(error: SocketError) -> AiError {
         SocketError::Handshake { status, body } => {
             crate::status::from_status(status.as_u16(), body.unwrap_or_default().as_bytes(), None)
         }
-        SocketError::Timeout(after) => AiError::transport(SocketError::Timeout(after)),
         other => AiError::transport(other),
     }
 }

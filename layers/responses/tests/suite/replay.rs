@@ -44,24 +44,7 @@ fn recorded() -> &'static Bytes {
     BODY.get_or_init(|| {
         runtime().block_on(async {
             let server = server(scenario()).await;
-            let body = json!({
-                "model": "gpt-5.4", "instructions": "be brief", "store": false, "stream": true,
-                "input": [{"type": "message", "role": "user", "content": "hi"}],
-                "tools": [], "tool_choice": "auto", "parallel_tool_calls": false,
-                "include": ["reasoning.encrypted_content"], "prompt_cache_key": "replay",
-            });
-            reqwest::Client::new()
-                .post(format!("{}/responses", server.codex_base_url()))
-                .bearer_auth("sk-mock")
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .error_for_status()
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap()
+            super::record::record(&server, "replay").await
         })
     })
 }
