@@ -22,7 +22,7 @@ use clanka::config::{Config, ConfigLoader};
 use clanka::render::{Renderer, Style, error_chain};
 use clanka::runtime::Layer;
 use clanka::{codex, http, kv, socket};
-use clanka_codex::{CodexAuth, CodexAuthConfig, CodexAuthError};
+use clanka_codex::{CodexAuth, CodexAuthConfig, CodexAuthError, LoginMethod};
 use clanka_http::HttpConfig;
 use clanka_mock::{MockOptions, MockServer, Scenario};
 use clanka_model::{ProviderOptions, ReasoningEffort, ReasoningSummary};
@@ -73,13 +73,17 @@ pub struct Cli {
 enum Command {
     /// Sign in with your ChatGPT account (device code).
     Login {
-        /// Sign in in a browser on this machine instead (not available yet).
+        /// Sign in in a browser on this machine instead (PKCE, callback on localhost).
         #[arg(long)]
         browser: bool,
+        /// Port of the browser login's callback (default 1455, then 1457, the ports the
+        /// issuer accepts; 0 picks a free one, for mock backends).
+        #[arg(long, requires = "browser")]
+        callback_port: Option<u16>,
     },
     /// Sign out and forget the stored token.
     Logout,
-    /// Show who is signed in and until when.
+    /// Show who is signed in and until when (or that an API key is in use).
     Status,
 }
 
@@ -120,12 +124,6 @@ pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<
         }
     };
     let code = match &cli.command {
-        Some(Command::Login { browser: true }) => {
-            eprintln!(
-                "error: browser sign-in is not available yet; run `cli login` for a device code"
-            );
-            USAGE
-        }
         Some(command) => account(command, &config, cli.demo).await,
         None => agent_run(&cli, &config, out, interrupts).await,
     };
@@ -170,13 +168,28 @@ async fn settings(
     loader.load().map_err(|e| e.to_string())
 }
 
+/// Sign-in settings. API-key mode when `auth.api_key` (which wins) or `OPENAI_API_KEY`
+/// is set; `codex.base_url`, when set, overrides the mode's base URL (in API-key mode
+/// `OPENAI_BASE_URL`, else `https://api.openai.com/v1`; with ChatGPT, the Codex backend).
 fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfig {
-    let auth = CodexAuthConfig::from_env()
+    let mut auth = CodexAuthConfig::from_env()
         .with_issuer(config.auth.issuer.clone())
-        .with_base_url(config.codex.base_url.clone())
         .with_interactive(interactive);
-    // The demo backend approves the device code at once: poll without the usual margin.
+    if let Some(key) = &config.auth.api_key {
+        auth = auth.with_api_key(key.clone());
+        if auth.base_url.is_none() {
+            auth.base_url = std::env::var("OPENAI_BASE_URL")
+                .ok()
+                .filter(|url| !url.is_empty());
+        }
+    }
+    if let Some(url) = &config.codex.base_url {
+        auth = auth.with_base_url(url.clone());
+    }
     if demo {
+        // The demo backend signs in with a device code, approved at once: no API key,
+        // and polling without the usual margin.
+        auth.api_key = None;
         auth.with_poll_safety_margin(Duration::ZERO)
     } else {
         auth
@@ -185,14 +198,14 @@ fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfi
 
 /// The services every command needs: store, HTTP client, sockets, and the Codex
 /// client recipe that authenticates the last two.
-fn client_graph(config: &Config, interactive: bool, demo: bool) -> Layer {
+fn client_graph(config: &Config, auth: CodexAuthConfig) -> Layer {
     let base = Layer::merge_all([
         kv::layer_file_system(&config.store.dir),
         http::layer_reqwest(HttpConfig::default()),
         socket::layer_tungstenite(SocketConfig::default()),
         codex::layer_console_prompt(),
     ]);
-    codex::layer_client(auth_config(config, interactive, demo)).provide(&base)
+    codex::layer_client(auth).provide(&base)
 }
 
 /// The agent: primary model over WebSocket (or SSE with `--http`) and the sub-agent
@@ -228,7 +241,7 @@ async fn agent_run(
     }
     let terminal = std::io::stdout().is_terminal();
     let interactive = cli.demo || std::io::stderr().is_terminal();
-    let client = client_graph(config, interactive, cli.demo);
+    let client = client_graph(config, auth_config(config, interactive, cli.demo));
     let graph = match agent_graph(cli, config, &client) {
         Ok(graph) => graph,
         Err(message) => {
@@ -317,7 +330,15 @@ async fn drive<W: Write>(
 
 /// `login`, `logout`, `status`.
 async fn account(command: &Command, config: &Config, demo: bool) -> u8 {
-    let runtime = match client_graph(config, true, demo).build().await {
+    let mut auth = auth_config(config, true, demo);
+    if let Command::Login {
+        callback_port: Some(port),
+        ..
+    } = command
+    {
+        auth = auth.with_callback_ports([*port]);
+    }
+    let runtime = match client_graph(config, auth).build().await {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: {}", error_chain(&error));
@@ -326,16 +347,23 @@ async fn account(command: &Command, config: &Config, demo: bool) -> u8 {
     };
     let code = match runtime.get::<CodexAuth>() {
         Ok(auth) => match command {
-            Command::Login { .. } => match auth.authenticate().await {
-                Ok(token) => {
-                    println!(
-                        "signed in as {}",
-                        token.account_id.as_deref().unwrap_or("(unknown account)")
-                    );
-                    DONE
+            Command::Login { browser, .. } => {
+                let method = if *browser {
+                    LoginMethod::Browser
+                } else {
+                    LoginMethod::Device
+                };
+                match auth.authenticate_with(method).await {
+                    Ok(token) => {
+                        println!(
+                            "signed in as {}",
+                            token.account_id.as_deref().unwrap_or("(unknown account)")
+                        );
+                        DONE
+                    }
+                    Err(error) => report(&error),
                 }
-                Err(error) => report(&error),
-            },
+            }
             Command::Logout => match auth.logout().await {
                 Ok(()) => {
                     println!("signed out");
@@ -343,6 +371,7 @@ async fn account(command: &Command, config: &Config, demo: bool) -> u8 {
                 }
                 Err(error) => report(&error),
             },
+            Command::Status if auth.config().api_key.is_some() => api_key_status(config, &auth),
             Command::Status => match auth.stored().await {
                 Ok(Some(token)) => {
                     let account = token.account_id.as_deref().unwrap_or("(unknown account)");
@@ -366,6 +395,18 @@ async fn account(command: &Command, config: &Config, demo: bool) -> u8 {
     };
     runtime.shutdown().await;
     code
+}
+
+/// `status` in API-key mode: where the key comes from, never the key itself.
+fn api_key_status(config: &Config, auth: &CodexAuth) -> u8 {
+    let source = if config.auth.api_key.is_some() {
+        "auth.api_key"
+    } else {
+        "OPENAI_API_KEY"
+    };
+    println!("using an API key (from {source}); no sign-in needed");
+    println!("requests go to {}", auth.config().base_url());
+    DONE
 }
 
 fn report(error: &CodexAuthError) -> u8 {

@@ -4,6 +4,7 @@
 //! The file is `$XDG_CONFIG_HOME/clanka/config.toml` (else `~/.config/clanka/config.toml`).
 //! Environment variables nest with `__`: `CLANKA_CODEX__BASE_URL` sets `codex.base_url`.
 //! Environment values are taken as strings, so `CLANKA_MODEL__PRIMARY=5` is the model "5".
+//! An empty value of an optional setting (`CLANKA_AUTH__API_KEY=`) leaves it unset.
 //!
 //! # Example
 //!
@@ -17,10 +18,12 @@
 //!     .unwrap();
 //! assert_eq!(config.model.primary, "gpt-5.4");
 //! assert_eq!(config.auth.issuer, "https://auth.openai.com");
+//! assert_eq!(config.codex.base_url, None); // chosen by the sign-in mode
 //! ```
 
 use std::path::{Path, PathBuf};
 
+use clanka_codex::Secret;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
@@ -46,18 +49,25 @@ pub struct StoreConfig {
     pub dir: PathBuf,
 }
 
-/// `auth.*`: the OAuth issuer.
+/// `auth.*`: the OAuth issuer and API-key mode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthConfig {
     /// OAuth issuer. Default `https://auth.openai.com`.
     pub issuer: String,
+    /// API key: when set, requests carry `Bearer <key>` and no OAuth sign-in happens.
+    /// Default unset. `Debug` redacts it; serializing a `Config` writes it out.
+    #[serde(default, with = "optional_secret")]
+    pub api_key: Option<Secret>,
 }
 
 /// `codex.*`: the Responses backend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodexConfig {
-    /// Base URL of the Codex backend. Default `https://chatgpt.com/backend-api/codex`.
-    pub base_url: String,
+    /// Base URL of the Responses backend. Default unset: the sign-in mode chooses
+    /// (`https://chatgpt.com/backend-api/codex` when signed in with ChatGPT,
+    /// `OPENAI_BASE_URL` or `https://api.openai.com/v1` with an API key).
+    #[serde(default, with = "optional_string")]
+    pub base_url: Option<String>,
 }
 
 /// `model.*`: the agent's models.
@@ -82,10 +92,9 @@ impl Config {
             },
             auth: AuthConfig {
                 issuer: "https://auth.openai.com".into(),
+                api_key: None,
             },
-            codex: CodexConfig {
-                base_url: "https://chatgpt.com/backend-api/codex".into(),
-            },
+            codex: CodexConfig { base_url: None },
             model: ModelConfig {
                 primary: "gpt-5.3-codex".into(),
                 primary_effort: "high".into(),
@@ -253,6 +262,43 @@ fn merge_dicts(mut into: Dict, from: Dict) -> Dict {
         into.insert(key, merged);
     }
     into
+}
+
+/// An optional string whose empty value means unset.
+mod optional_string {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<String>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<String>, D::Error> {
+        Ok(Option::<String>::deserialize(deserializer)?.filter(|s| !s.is_empty()))
+    }
+}
+
+/// An optional [`Secret`], (de)serialized as a plain string; empty means unset.
+mod optional_secret {
+    use clanka_codex::Secret;
+    use serde::{Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<Secret>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.as_ref().map(Secret::expose).serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Secret>, D::Error> {
+        Ok(super::optional_string::deserialize(deserializer)?.map(Secret::new))
+    }
 }
 
 fn config_home() -> PathBuf {

@@ -19,10 +19,8 @@ fn defaults_follow_xdg_config_home() {
         let config = ConfigLoader::new().load().unwrap();
         assert_eq!(config.store.dir, xdg.join("clanka"));
         assert_eq!(config.auth.issuer, "https://auth.openai.com");
-        assert_eq!(
-            config.codex.base_url,
-            "https://chatgpt.com/backend-api/codex"
-        );
+        assert_eq!(config.auth.api_key, None);
+        assert_eq!(config.codex.base_url, None, "the sign-in mode chooses");
         assert_eq!(config.model.primary, "gpt-5.3-codex");
         assert_eq!(config.model.primary_effort, "high");
         assert_eq!(config.model.subagent, "gpt-5.4");
@@ -67,8 +65,8 @@ fn layers_apply_in_order() {
         assert_eq!(config.model.subagent, "from-env");
         assert_eq!(config.model.subagent_effort, "high");
         assert_eq!(
-            config.codex.base_url,
-            "http://127.0.0.1:9/backend-api/codex"
+            config.codex.base_url.as_deref(),
+            Some("http://127.0.0.1:9/backend-api/codex")
         );
         Ok(())
     });
@@ -120,6 +118,53 @@ fn a_named_file_must_exist() {
         let err = ConfigLoader::new().file("missing.toml").load().unwrap_err();
         assert!(matches!(err, ConfigError::Read { .. }), "{err:?}");
         assert!(err.to_string().contains("missing.toml"));
+        Ok(())
+    });
+}
+
+#[test]
+fn api_key_comes_from_the_environment_and_debug_redacts_it() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.set_env("CLANKA_AUTH__API_KEY", "sk-env-0123456789");
+        let config = ConfigLoader::new().load().unwrap();
+        let key = config.auth.api_key.as_ref().map(Secret::expose);
+        assert_eq!(key, Some("sk-env-0123456789"));
+        assert_eq!(config.codex.base_url, None);
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("sk-env-0123456789"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        Ok(())
+    });
+}
+
+#[test]
+fn api_key_layers_like_any_setting() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.create_file("keys.toml", "[auth]\napi_key = \"sk-file\"\n")?;
+        let from_file = ConfigLoader::new().file("keys.toml").load().unwrap();
+        assert_eq!(from_file.auth.api_key, Some(Secret::new("sk-file")));
+        jail.set_env("CLANKA_AUTH__API_KEY", "sk-env");
+        let overridden = ConfigLoader::new()
+            .file("keys.toml")
+            .set("auth.api_key", "sk-flag")
+            .load()
+            .unwrap();
+        assert_eq!(overridden.auth.api_key, Some(Secret::new("sk-flag")));
+        Ok(())
+    });
+}
+
+#[test]
+fn empty_optional_values_mean_unset() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.set_env("CLANKA_AUTH__API_KEY", "");
+        jail.set_env("CLANKA_CODEX__BASE_URL", "");
+        let config = ConfigLoader::new().load().unwrap();
+        assert_eq!(config.auth.api_key, None);
+        assert_eq!(config.codex.base_url, None);
         Ok(())
     });
 }

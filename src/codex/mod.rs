@@ -85,5 +85,6 @@ pub fn layer_prompt(handler: DeviceCodeHandlerService) -> Layer {
 }
 
 mod model;
+mod sign_in;
 
 pub use model::{model, model_websocket};

@@ -15,6 +15,9 @@ use crate::runtime::{Context, Layer, ServiceId};
 /// URL); provides [`LanguageModel`], [`ProviderName`] (`openai`) and [`ModelName`].
 /// `options` (reasoning effort and summary, verbosity, service tier) are the model's
 /// defaults; a request's own options win.
+/// Auth failures only the user can fix (no sign-in, a rejected API key) end a request
+/// as the fatal [`AiError::Unauthorized`](clanka_model::AiError::Unauthorized), so
+/// callers do not retry them.
 ///
 /// # Example
 ///
@@ -62,7 +65,7 @@ fn recipe(label: &'static str, name: String, options: ProviderOptions, websocket
                 ResponsesModel::sse(http, config)
             };
             Ok(Context::empty()
-                .add(model.language_model())
+                .add(super::sign_in::fatal_sign_in_errors(model.language_model()))
                 .add(ProviderName::new("openai"))
                 .add(ModelName::new(name)))
         }

@@ -1,5 +1,5 @@
 //! examples/cli.rs as a real process: the demo, JSON output, login/status/logout
-//! against clanka-mock, exit codes.
+//! against clanka-mock, API-key mode, exit codes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -116,6 +116,128 @@ async fn login_status_and_logout_against_the_mock() {
     server.shutdown().await;
 }
 
+/// A mock accepting exactly `KEY` as an API key.
+const KEY: &str = "sk-e2e-accepted-7f3a";
+
+async fn api_key_server() -> MockServer {
+    let options = MockOptions {
+        api_keys: vec![KEY.to_owned()],
+        ..MockOptions::default()
+    };
+    MockServer::start(options).await.unwrap()
+}
+
+/// One agent turn in a fresh directory and store, with `env` on top of the mock's issuer.
+async fn api_key_run(server: &MockServer, store: &Path, env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = cli();
+    command
+        .arg("-C")
+        .arg(dir.path())
+        .arg("hello")
+        .env("CLANKA_AUTH__ISSUER", server.issuer_url())
+        .env("CLANKA_STORE__DIR", store)
+        .envs(env.iter().copied());
+    output(command).await
+}
+
+/// No OAuth endpoint was called, and every authenticated request carried `Bearer <key>`.
+fn assert_only_api_key_requests(server: &MockServer, key: &str) {
+    let requests = server.requests();
+    assert!(requests.iter().any(|r| r.path.ends_with("/responses")));
+    for request in &requests {
+        assert!(
+            !request.path.starts_with("/api/accounts") && !request.path.starts_with("/oauth"),
+            "no OAuth in API-key mode: {}",
+            request.path
+        );
+        if let Some(authorization) = request.header("authorization") {
+            assert_eq!(authorization, format!("Bearer {key}"));
+        }
+        assert_eq!(request.header("chatgpt-account-id"), None);
+    }
+}
+
+#[tokio::test]
+async fn api_key_mode_runs_without_signing_in() {
+    let server = api_key_server().await;
+    let store = tempfile::tempdir().unwrap();
+    let base_url = server.api_base_url();
+    let env = [
+        ("CLANKA_AUTH__API_KEY", KEY),
+        ("CLANKA_CODEX__BASE_URL", base_url.as_str()),
+    ];
+    let result = api_key_run(&server, store.path(), &env).await;
+
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert!(
+        text(&result.stdout).contains("You said"),
+        "{}",
+        text(&result.stdout)
+    );
+    assert_only_api_key_requests(&server, KEY);
+    assert!(server.response_requests()[0].path.starts_with("/v1/"));
+    let stored: Vec<_> = std::fs::read_dir(store.path()).unwrap().collect();
+    assert!(stored.is_empty(), "no token file: {stored:?}");
+
+    let mut command = cli();
+    command
+        .arg("status")
+        .env("CLANKA_STORE__DIR", store.path())
+        .envs(env);
+    let status = output(command).await;
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+    let shown = text(&status.stdout);
+    assert!(
+        shown.contains("using an API key (from auth.api_key)"),
+        "{shown}"
+    );
+    assert!(shown.contains(&base_url), "{shown}");
+    assert!(!shown.contains(KEY), "{shown}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_configured_api_key_wins_over_openai_api_key() {
+    let server = api_key_server().await;
+    let store = tempfile::tempdir().unwrap();
+    let base_url = server.api_base_url();
+    let env = [
+        ("OPENAI_API_KEY", "sk-e2e-ignored-env-key"),
+        ("OPENAI_BASE_URL", base_url.as_str()),
+        ("CLANKA_AUTH__API_KEY", KEY),
+    ];
+    let result = api_key_run(&server, store.path(), &env).await;
+
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert_only_api_key_requests(&server, KEY);
+    assert!(server.response_requests()[0].path.starts_with("/v1/"));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_rejected_api_key_fails_clearly_without_showing_it() {
+    let server = api_key_server().await;
+    let store = tempfile::tempdir().unwrap();
+    let wrong = "sk-e2e-wrong-key-91c2";
+    let base_url = server.api_base_url();
+    let env = [
+        ("CLANKA_AUTH__API_KEY", wrong),
+        ("CLANKA_CODEX__BASE_URL", base_url.as_str()),
+    ];
+    let result = api_key_run(&server, store.path(), &env).await;
+
+    let (stdout, stderr) = (text(&result.stdout), text(&result.stderr));
+    assert_eq!(result.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(stderr.contains("rejected the api key"), "{stderr}");
+    assert!(
+        !stdout.contains(wrong) && !stderr.contains(wrong),
+        "{stdout}{stderr}"
+    );
+    assert_only_api_key_requests(&server, wrong);
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn usage_errors_exit_with_2() {
     let result = output({
@@ -132,4 +254,54 @@ async fn usage_errors_exit_with_2() {
     })
     .await;
     assert_eq!(empty.status.code(), Some(2), "no prompt");
+}
+
+/// `login --browser`: the CLI prints the authorize URL on stderr, a "browser" (an HTTP
+/// client following redirects) opens it, and the CLI exits signed in.
+#[tokio::test]
+async fn browser_login_against_the_mock() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let server = MockServer::start(MockOptions::default()).await.unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let mut command = cli();
+    command
+        .args(["login", "--browser", "--callback-port", "0"])
+        .env("CLANKA_AUTH__ISSUER", server.issuer_url())
+        .env("CLANKA_STORE__DIR", store.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let line = line.trim();
+                line.contains("/oauth/authorize?").then(|| line.to_owned())
+            })
+    })
+    .await
+    .unwrap()
+    .expect("the authorize URL is printed");
+    assert!(url.starts_with(&server.issuer_url()), "{url}");
+
+    let page = reqwest::get(&url).await.unwrap();
+    assert_eq!(page.url().path(), "/success");
+    assert!(page.text().await.unwrap().contains("Signed in"));
+
+    let login = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(login.status.code(), Some(0));
+    assert!(text(&login.stdout).contains("signed in as acct_mock"));
+    let mut status = cli();
+    status
+        .arg("status")
+        .env("CLANKA_AUTH__ISSUER", server.issuer_url())
+        .env("CLANKA_STORE__DIR", store.path());
+    assert_eq!(output(status).await.status.code(), Some(0));
+    server.shutdown().await;
 }

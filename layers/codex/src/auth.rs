@@ -8,11 +8,24 @@ use clanka_kv::KeyValueStore;
 use futures_util::future::BoxFuture;
 use tokio::sync::Mutex;
 
+use crate::browser::browser_login;
 use crate::device::device_login;
 use crate::{
     AccessToken, CodexAuthConfig, CodexAuthError, DeviceCodeHandlerService, SignInReason, Token,
     TokenSource, TokenStore, oauth,
 };
+
+/// How to sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoginMethod {
+    /// Device code (§1.2): a code entered on any device; works over SSH and in
+    /// containers. The default, and what [`CodexAuth::get`] starts on its own.
+    #[default]
+    Device,
+    /// Browser with PKCE (§1.3): a browser on this machine comes back to a loopback
+    /// callback on port 1455 (else 1457).
+    Browser,
+}
 
 /// Codex authentication: hands out valid tokens, refreshing or signing in as needed.
 ///
@@ -103,8 +116,20 @@ impl CodexAuth {
 
     /// Runs a device login now, even if a token exists, and stores the result.
     pub async fn authenticate(&self) -> Result<Token, CodexAuthError> {
+        self.authenticate_with(LoginMethod::Device).await
+    }
+
+    /// Signs in now with `method`, even if a token exists, and stores the result.
+    pub async fn authenticate_with(&self, method: LoginMethod) -> Result<Token, CodexAuthError> {
         let mut cached = self.inner.cached.lock().await;
-        let token = self.device_login().await?;
+        let token = match method {
+            LoginMethod::Device => self.device_login().await?,
+            LoginMethod::Browser => {
+                let inner = &self.inner;
+                let token = browser_login(&inner.http, &inner.config, &inner.handler).await?;
+                self.save_login(token).await?
+            }
+        };
         *cached = Some(token.clone());
         Ok(token)
     }
@@ -125,7 +150,11 @@ impl CodexAuth {
     async fn device_login(&self) -> Result<Token, CodexAuthError> {
         let inner = &self.inner;
         let token = device_login(&inner.http, &inner.config, &inner.handler).await?;
-        inner.store.save(&token).await?;
+        self.save_login(token).await
+    }
+
+    async fn save_login(&self, token: Token) -> Result<Token, CodexAuthError> {
+        self.inner.store.save(&token).await?;
         tracing::info!(account = token.account_id.as_deref(), "signed in to codex");
         Ok(token)
     }

@@ -49,6 +49,11 @@ pub struct CodexAuthConfig {
     pub poll_safety_margin: Duration,
     /// How long to wait for a device code to be approved (15 minutes).
     pub device_timeout: Duration,
+    /// Loopback ports tried in order for the browser login's callback (1455, then 1457,
+    /// the ports registered with the issuer). Port 0 picks a free one (tests, mocks).
+    pub callback_ports: Vec<u16>,
+    /// How long to wait for the browser login to come back (15 minutes).
+    pub browser_timeout: Duration,
 }
 
 impl Default for CodexAuthConfig {
@@ -69,6 +74,8 @@ impl CodexAuthConfig {
             refresh_margin: Duration::from_secs(30),
             poll_safety_margin: Duration::from_secs(3),
             device_timeout: Duration::from_secs(15 * 60),
+            callback_ports: vec![1455, 1457],
+            browser_timeout: Duration::from_secs(15 * 60),
         }
     }
 
@@ -124,6 +131,18 @@ impl CodexAuthConfig {
     /// Sets the device-login deadline.
     pub fn with_device_timeout(mut self, timeout: Duration) -> Self {
         self.device_timeout = timeout;
+        self
+    }
+
+    /// Sets the loopback ports tried for the browser login's callback.
+    pub fn with_callback_ports(mut self, ports: impl Into<Vec<u16>>) -> Self {
+        self.callback_ports = ports.into();
+        self
+    }
+
+    /// Sets the browser-login deadline.
+    pub fn with_browser_timeout(mut self, timeout: Duration) -> Self {
+        self.browser_timeout = timeout;
         self
     }
 

@@ -67,7 +67,10 @@ pub enum CodexAuthError {
         status: Option<StatusCode>,
     },
     /// The server does not offer device-code login (404 on the user-code endpoint).
-    #[error("device code login is not enabled for this codex server")]
+    #[error(
+        "device code login is not enabled for this codex server: \
+         sign in with `clanka login --browser`, or check the issuer url"
+    )]
     DeviceFlowNotEnabled,
     /// Nobody approved the device code in time.
     #[error("device login timed out after {0:?}")]
@@ -83,6 +86,31 @@ pub enum CodexAuthError {
     /// The browser login failed.
     #[error("browser login failed: {0}")]
     BrowserLoginFailed(String),
+    /// The sign-in page refused (`error` and `error_description` of the callback).
+    #[error("sign-in was refused: {error}{}", .description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    LoginDenied {
+        /// The OAuth error code, e.g. `access_denied`.
+        error: String,
+        /// The server's description, if any.
+        description: Option<String>,
+    },
+    /// The account's workspace does not have Codex (`missing_codex_entitlement`).
+    #[error(
+        "Codex is not enabled for your workspace; ask its admin, or sign in with another account"
+    )]
+    CodexNotEnabled,
+    /// The browser login was cancelled (`/cancel`, e.g. by a newer login on the same port).
+    #[error("browser login cancelled")]
+    LoginCancelled,
+    /// Nobody completed the browser sign-in in time.
+    #[error("browser login timed out after {0:?}")]
+    BrowserLoginTimedOut(std::time::Duration),
+    /// None of the loopback callback ports could be bound.
+    #[error("cannot listen for the sign-in callback on 127.0.0.1 port {}: busy; close the other login or use `login` for a device code", .ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" or "))]
+    CallbackPortsBusy {
+        /// The ports tried, in order.
+        ports: Vec<u16>,
+    },
     /// The stored token now belongs to another account than the rejected one.
     #[error("the stored credentials belong to another account; sign in again")]
     AccountChanged,

@@ -32,6 +32,7 @@
 //! ```
 
 mod auth;
+mod browser;
 mod client;
 mod config;
 mod device;
@@ -44,7 +45,7 @@ mod source;
 mod store;
 mod token;
 
-pub use auth::CodexAuth;
+pub use auth::{CodexAuth, LoginMethod};
 pub use config::{
     CHATGPT_BASE_URL, CLIENT_ID, CodexAuthConfig, DEFAULT_ISSUER, OPENAI_BASE_URL,
     detect_interactive,

@@ -27,6 +27,7 @@ pub(crate) fn build(state: Arc<AppState>) -> Router {
     let mut app = Router::new()
         .route("/api/accounts/deviceauth/usercode", post(auth::usercode))
         .route("/api/accounts/deviceauth/token", post(auth::device_token))
+        .route("/oauth/authorize", get(auth::authorize))
         .route("/oauth/token", post(auth::token))
         .route("/oauth/revoke", post(auth::revoke))
         .route("/__mock/approve", post(auth::approve))

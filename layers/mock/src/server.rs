@@ -44,6 +44,12 @@ pub struct MockOptions {
     pub device_interval_secs: u64,
     /// Approve a device code automatically after this many pending polls (`None`: never).
     pub device_auto_approve_after: Option<u32>,
+    /// Answer the device-code endpoint with 404, as a server without device login does.
+    pub device_flow_disabled: bool,
+    /// Deny browser logins: `/oauth/authorize` redirects back with `error=access_denied`
+    /// and this `error_description` (`missing_codex_entitlement` names a workspace
+    /// without Codex). `None`: approve at once.
+    pub authorize_denial: Option<String>,
     /// The script of responses.
     pub scenario: Scenario,
     /// Answer WebSocket upgrades with 426.
@@ -63,6 +69,8 @@ impl Default for MockOptions {
             api_keys: vec!["sk-mock".to_owned()],
             device_interval_secs: 0,
             device_auto_approve_after: Some(1),
+            device_flow_disabled: false,
+            authorize_denial: None,
             scenario: Scenario::default(),
             websocket_upgrade_refused: false,
             websocket_max_age: None,
@@ -99,6 +107,18 @@ impl MockOptions {
     /// Sets after how many pending polls a device code is approved (`None`: only explicitly).
     pub fn with_device_auto_approve_after(mut self, polls: Option<u32>) -> Self {
         self.device_auto_approve_after = polls;
+        self
+    }
+
+    /// Sets whether the device-code endpoint answers 404 (no device login).
+    pub fn with_device_flow_disabled(mut self, disabled: bool) -> Self {
+        self.device_flow_disabled = disabled;
+        self
+    }
+
+    /// Denies browser logins with `access_denied` and `description`.
+    pub fn with_authorize_denial(mut self, description: impl Into<String>) -> Self {
+        self.authorize_denial = Some(description.into());
         self
     }
 

@@ -7,7 +7,7 @@ use super::handler::{DeviceCodeHandler, DeviceCodePrompt};
 
 const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
 
-/// Prints the verification URL and code on stderr; on a terminal it keeps a
+/// Prints the verification URL and code (or the browser-login URL) on stderr; on a terminal it keeps a
 /// "waiting for approval" line with the elapsed time up to date, otherwise it prints
 /// plain lines.
 #[derive(Debug, Clone)]
@@ -50,6 +50,24 @@ impl DeviceCodeHandler for ConsoleDeviceCodeHandler {
         self.write(&instructions(prompt));
         if !self.live {
             self.write("Waiting for approval...\n");
+        }
+    }
+
+    /// Prints the URL; on a terminal it also opens the default browser (`$BROWSER`,
+    /// else the desktop's opener) on a thread of its own, since text browsers block.
+    fn open_browser(&self, authorize_url: &str) {
+        self.write(&format!(
+            "\nSign in to Codex with your ChatGPT account in a browser on this machine:\n\n  {authorize_url}\n\n"
+        ));
+        if self.live {
+            let url = authorize_url.to_owned();
+            std::thread::spawn(move || {
+                if let Err(error) = webbrowser::open(&url) {
+                    tracing::debug!(%error, "could not open a browser");
+                }
+            });
+        } else {
+            self.write("Waiting for the browser...\n");
         }
     }
 

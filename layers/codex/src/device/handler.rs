@@ -15,14 +15,18 @@ pub struct DeviceCodePrompt {
     pub expires_in: Duration,
 }
 
-/// Shows a device code and the progress of its approval.
+/// Shows a device code, or the URL of a browser login, and the progress of its approval.
 ///
 /// Used as `Arc<dyn DeviceCodeHandler>`, usually through [`DeviceCodeHandlerService`].
 pub trait DeviceCodeHandler: Send + Sync + 'static {
     /// A device code was issued: show the URL and the code.
     fn show(&self, prompt: &DeviceCodePrompt);
 
-    /// Still waiting for approval, `elapsed` after the code was shown (about once a second).
+    /// A browser login started: the user has to open `authorize_url` on this machine.
+    fn open_browser(&self, authorize_url: &str);
+
+    /// Still waiting for approval, `elapsed` after the code or URL was shown (about
+    /// once a second).
     fn waiting(&self, _elapsed: Duration) {}
 
     /// The login finished, successfully or not.
@@ -64,6 +68,10 @@ impl DeviceCodeHandler for DeviceCodeHandlerService {
         self.inner.show(prompt);
     }
 
+    fn open_browser(&self, authorize_url: &str) {
+        self.inner.open_browser(authorize_url);
+    }
+
     fn waiting(&self, elapsed: Duration) {
         self.inner.waiting(elapsed);
     }
@@ -80,14 +88,35 @@ impl fmt::Debug for DeviceCodeHandlerService {
     }
 }
 
-/// A handler that records prompts and outcomes, for tests.
-#[derive(Debug, Clone, Default)]
+/// A function that plays the browser for a URL.
+type Browser = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// A handler that records prompts, browser URLs and outcomes, for tests.
+///
+/// [`with_browser`](Self::with_browser) also passes every browser URL to a function,
+/// which can play the browser (follow the redirects with an HTTP client).
+#[derive(Clone, Default)]
 pub struct RecordingDeviceCodeHandler {
     prompts: Arc<Mutex<Vec<DeviceCodePrompt>>>,
+    urls: Arc<Mutex<Vec<String>>>,
+    browser: Option<Browser>,
     outcomes: Arc<Mutex<Vec<bool>>>,
 }
 
 impl RecordingDeviceCodeHandler {
+    /// A recorder that also calls `browser` with every URL a browser login shows.
+    pub fn with_browser(browser: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        Self {
+            browser: Some(Arc::new(browser)),
+            ..Self::default()
+        }
+    }
+
+    /// Every browser-login URL shown so far.
+    pub fn browser_urls(&self) -> Vec<String> {
+        self.urls.lock().map(|u| u.clone()).unwrap_or_default()
+    }
+
     /// Every prompt shown so far.
     pub fn prompts(&self) -> Vec<DeviceCodePrompt> {
         self.prompts.lock().map(|p| p.clone()).unwrap_or_default()
@@ -106,9 +135,27 @@ impl DeviceCodeHandler for RecordingDeviceCodeHandler {
         }
     }
 
+    fn open_browser(&self, authorize_url: &str) {
+        if let Ok(mut urls) = self.urls.lock() {
+            urls.push(authorize_url.to_owned());
+        }
+        if let Some(browser) = &self.browser {
+            browser(authorize_url);
+        }
+    }
+
     fn finished(&self, success: bool) {
         if let Ok(mut outcomes) = self.outcomes.lock() {
             outcomes.push(success);
         }
+    }
+}
+
+impl fmt::Debug for RecordingDeviceCodeHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordingDeviceCodeHandler")
+            .field("prompts", &self.prompts())
+            .field("outcomes", &self.outcomes())
+            .finish_non_exhaustive()
     }
 }

@@ -1,12 +1,30 @@
-//! Device login end to end, persistence, reuse, non-interactive refusal.
+//! Device login end to end (protocol §1.2), persistence, reuse, non-interactive refusal,
+//! the polling interval and margin, the deadline, servers without device login.
 
 use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
 
-use clanka_codex::{CodexAuthError, SignInReason};
+use clanka_codex::{
+    CLIENT_ID, CodexAuth, CodexAuthConfig, CodexAuthError, DeviceCodeHandlerService, SignInReason,
+};
+use clanka_mock::MockOptions;
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
 use super::common::{Harness, is_usercode};
+
+fn auth_with(h: &Harness, config: CodexAuthConfig) -> CodexAuth {
+    CodexAuth::new(
+        h.http.clone(),
+        &h.store,
+        DeviceCodeHandlerService::new(h.prompts.clone()),
+        config,
+    )
+}
+
+fn is_poll(r: &clanka_mock::RecordedRequest) -> bool {
+    r.path == "/api/accounts/deviceauth/token"
+}
 
 #[tokio::test]
 async fn device_login_persists_and_a_second_instance_reuses_it() {
@@ -97,4 +115,136 @@ async fn non_interactive_never_starts_a_login() {
     assert!(err.to_string().contains("clanka login"), "{err}");
     assert!(h.server.requests().is_empty());
     assert!(h.prompts.prompts().is_empty());
+}
+
+#[tokio::test]
+async fn requests_follow_the_protocol() {
+    let h = Harness::start().await;
+    h.auth(true).get().await.unwrap();
+    let requests = h.server.requests();
+    let json_body = |i: usize| {
+        let content_type = requests[i].header("content-type").unwrap();
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        &requests[i].body
+    };
+
+    assert_eq!(json_body(0), &json!({"client_id": CLIENT_ID}));
+    let user_code = &h.prompts.prompts()[0].user_code;
+    for poll in [1, 2] {
+        let body = json_body(poll);
+        assert_eq!(body["user_code"], json!(user_code));
+        assert!(
+            body["device_auth_id"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty())
+        );
+    }
+    let exchange = &requests[3];
+    assert_eq!(exchange.field("client_id"), Some(&json!(CLIENT_ID)));
+    for field in ["code", "code_verifier"] {
+        let value = exchange.field(field).and_then(|v| v.as_str());
+        assert!(value.is_some_and(|v| !v.is_empty()), "{field}");
+    }
+}
+
+#[tokio::test]
+async fn polling_waits_the_interval_plus_the_safety_margin() {
+    let options = MockOptions {
+        device_interval_secs: 1,
+        ..MockOptions::default() // approved after one pending poll
+    };
+    let h = Harness::with(options).await;
+    let margin = Duration::from_millis(200);
+    let config = h.config(true).with_poll_safety_margin(margin);
+    let started = Instant::now();
+    auth_with(&h, config).get().await.unwrap();
+    let elapsed = started.elapsed();
+
+    assert_eq!(h.count(is_poll), 2);
+    assert!(
+        elapsed >= Duration::from_secs(1) + margin,
+        "one wait of interval + margin between the polls: {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn device_login_times_out_when_nobody_approves() {
+    let options = MockOptions::default().with_device_auto_approve_after(None);
+    let h = Harness::with(options).await;
+    let timeout = Duration::from_millis(300);
+    let config = h.config(true).with_device_timeout(timeout);
+    let started = Instant::now();
+    let err = auth_with(&h, config).get().await.unwrap_err();
+    let elapsed = started.elapsed();
+
+    assert!(
+        matches!(err, CodexAuthError::DeviceFlowTimedOut(t) if t == timeout),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(
+        elapsed >= timeout && elapsed < Duration::from_secs(10),
+        "{elapsed:?}"
+    );
+    assert_eq!(h.prompts.prompts()[0].expires_in, timeout);
+    assert_eq!(h.prompts.outcomes(), [false]);
+    assert!(h.count(is_poll) >= 1);
+    assert_eq!(h.count(|r| r.path == "/oauth/token"), 0);
+    assert_eq!(h.tokens().load().await.unwrap(), None, "nothing stored");
+}
+
+#[tokio::test]
+async fn the_deadline_cuts_the_last_wait_short() {
+    let options = MockOptions {
+        device_interval_secs: 5,
+        device_auto_approve_after: None,
+        ..MockOptions::default()
+    };
+    let h = Harness::with(options).await;
+    let timeout = Duration::from_millis(300);
+    let config = h.config(true).with_device_timeout(timeout);
+    let started = Instant::now();
+    let err = auth_with(&h, config).get().await.unwrap_err();
+
+    assert!(
+        matches!(err, CodexAuthError::DeviceFlowTimedOut(_)),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "not the 5 s interval"
+    );
+    assert_eq!(
+        h.count(is_poll),
+        2,
+        "one poll at the start, one at the deadline"
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_device_login_says_what_to_do() {
+    let h = Harness::with(MockOptions::default().with_device_flow_disabled(true)).await;
+    let err = h.auth(true).get().await.unwrap_err();
+
+    assert!(
+        matches!(err, CodexAuthError::DeviceFlowNotEnabled),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("not enabled"), "{message}");
+    assert!(message.contains("login --browser"), "{message}");
+    assert_eq!(h.count(is_usercode), 1);
+    assert_eq!(h.count(is_poll), 0, "no polling without a user code");
+    assert!(h.prompts.prompts().is_empty(), "no code to show");
+    assert_eq!(h.tokens().load().await.unwrap(), None);
+}
+
+#[test]
+fn the_deadline_is_15_minutes_and_the_margin_3_seconds() {
+    let config = CodexAuthConfig::new();
+    assert_eq!(config.device_timeout, Duration::from_secs(15 * 60));
+    assert_eq!(config.poll_safety_margin, Duration::from_secs(3));
 }

@@ -1,4 +1,5 @@
 mod api_key;
+mod browser;
 mod common;
 mod device;
 mod handshake;

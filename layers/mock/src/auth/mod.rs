@@ -1,5 +1,6 @@
 //! OAuth endpoints: device-code flow, token exchange and rotating refresh, revoke.
 
+mod authorize;
 mod registry;
 
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+pub(crate) use authorize::authorize;
 pub use registry::IssuedTokens;
 use registry::RefreshRefusal;
 pub(crate) use registry::{BearerRefusal, Registry, now_secs};
@@ -19,7 +21,7 @@ use crate::state::{AppState, lock};
 
 type Shared = State<Arc<AppState>>;
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+pub(crate) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     (
         status,
         Json(json!({"error": error, "error_description": description})),
@@ -42,6 +44,9 @@ pub(crate) async fn usercode(
     State(state): Shared,
     Extension(body): Extension<Decoded>,
 ) -> Response {
+    if state.options.device_flow_disabled {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let body = body_or_null(body);
     if str_field(&body, "client_id").is_none() {
         return oauth_error(
@@ -99,7 +104,7 @@ pub(crate) async fn device_token(
         return (StatusCode::FORBIDDEN, Json(body)).into_response();
     }
     registry.devices.remove(id);
-    let (authorization_code, code_challenge, code_verifier) = registry.mint_auth_code();
+    let (authorization_code, code_challenge, code_verifier) = registry.mint_device_code();
     let body = json!({
         "authorization_code": authorization_code,
         "code_challenge": code_challenge,
@@ -183,19 +188,24 @@ fn exchange_code(state: &AppState, headers: &HeaderMap, body: &Value) -> Respons
             "code and code_verifier are required",
         );
     };
-    if !str_field(body, "redirect_uri").is_some_and(|r| redirect_ok(state, headers, r)) {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "redirect_uri mismatch",
-        );
-    }
     let mut registry = lock(&state.registry);
-    if registry.redeem_auth_code(code, verifier).is_none() {
+    let Some(bound) = registry.redeem_auth_code(code, verifier) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             "invalid authorization code or code_verifier",
+        );
+    };
+    let redirect = str_field(body, "redirect_uri");
+    let redirect_matches = match bound {
+        Some(bound) => redirect == Some(bound.as_str()),
+        None => redirect.is_some_and(|r| redirect_ok(state, headers, r)),
+    };
+    if !redirect_matches {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "redirect_uri mismatch",
         );
     }
     token_body(&registry.issue(&state.options.account_id, state.options.token_ttl))

@@ -3,8 +3,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::jwt;
 
@@ -52,6 +55,20 @@ pub(crate) struct DeviceCode {
     pub(crate) approved: bool,
 }
 
+/// An authorization code waiting to be exchanged.
+#[derive(Debug)]
+struct PendingCode {
+    /// `base64url(SHA-256(code_verifier))`.
+    challenge: String,
+    /// The loopback redirect URI of a browser login; `None` for a device login.
+    redirect_uri: Option<String>,
+}
+
+/// The PKCE S256 transform: `base64url-nopad(SHA-256(verifier))`.
+pub(crate) fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 #[derive(Debug, PartialEq, Eq)]
 enum RefreshState {
     Active,
@@ -64,7 +81,7 @@ enum RefreshState {
 pub(crate) struct Registry {
     counter: u64,
     pub(crate) devices: HashMap<String, DeviceCode>,
-    auth_codes: HashMap<String, String>,
+    auth_codes: HashMap<String, PendingCode>,
     access: HashMap<String, u64>,
     refresh: HashMap<String, RefreshState>,
 }
@@ -110,20 +127,38 @@ impl Registry {
     }
 
     /// Mints an authorization code for an approved device and returns
-    /// `(authorization_code, code_challenge, code_verifier)`.
-    pub(crate) fn mint_auth_code(&mut self) -> (String, String, String) {
+    /// `(authorization_code, code_challenge, code_verifier)`: the server makes the PKCE
+    /// pair itself in the device flow.
+    pub(crate) fn mint_device_code(&mut self) -> (String, String, String) {
         let n = self.next();
-        let code = format!("ac_mock_{n}");
-        let verifier = format!("verifier_mock_{n}");
-        let challenge = format!("challenge_mock_{n}");
-        self.auth_codes.insert(code.clone(), verifier.clone());
+        let verifier = format!("verifier_mock_{n}_{}", "v".repeat(32));
+        let challenge = s256(&verifier);
+        let code = self.mint_code(challenge.clone(), None);
         (code, challenge, verifier)
     }
 
-    /// Consumes an authorization code; `None` when unknown or the verifier does not match.
-    pub(crate) fn redeem_auth_code(&mut self, code: &str, verifier: &str) -> Option<()> {
-        let stored = self.auth_codes.remove(code)?;
-        (stored == verifier).then_some(())
+    /// Mints an authorization code bound to a PKCE `challenge` (S256) and, for the
+    /// browser flow, to the `redirect_uri` it was issued for.
+    pub(crate) fn mint_code(&mut self, challenge: String, redirect_uri: Option<String>) -> String {
+        let n = self.next();
+        let code = format!("ac_mock_{n}");
+        let pending = PendingCode {
+            challenge,
+            redirect_uri,
+        };
+        self.auth_codes.insert(code.clone(), pending);
+        code
+    }
+
+    /// Consumes an authorization code. `None` when it is unknown or `S256(verifier)`
+    /// does not match its challenge; otherwise the redirect URI it is bound to, if any.
+    pub(crate) fn redeem_auth_code(
+        &mut self,
+        code: &str,
+        verifier: &str,
+    ) -> Option<Option<String>> {
+        let pending = self.auth_codes.remove(code)?;
+        (s256(verifier) == pending.challenge).then_some(pending.redirect_uri)
     }
 
     /// Mints a fresh token set.
@@ -234,6 +269,21 @@ mod tests {
         assert_eq!(again, Err(RefreshRefusal::Reused));
         let unknown = reg.refresh("rt_nope", "acct", Duration::from_secs(60));
         assert_eq!(unknown, Err(RefreshRefusal::Invalidated));
+    }
+
+    #[test]
+    fn auth_codes_need_the_matching_verifier_once() {
+        let mut reg = Registry::default();
+        let (code, challenge, verifier) = reg.mint_device_code();
+        assert_eq!(challenge, s256(&verifier));
+        assert_eq!(reg.redeem_auth_code(&code, "wrong"), None);
+        // A failed attempt burns the code, as a real server does.
+        assert_eq!(reg.redeem_auth_code(&code, &verifier), None);
+        let redirect = Some("http://localhost:1455/auth/callback".to_owned());
+        let code = reg.mint_code(s256("v"), redirect.clone());
+        assert_eq!(reg.redeem_auth_code(&code, "v"), Some(redirect));
+        // `printf abc | sha256sum | xxd -r -p | base64 | tr '+/' '-_' | tr -d =`
+        assert_eq!(s256("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
     }
 
     #[test]
