@@ -58,14 +58,15 @@ fn recipe(label: &'static str, name: String, options: ProviderOptions, websocket
             let auth: CodexAuth = ctx.get()?;
             let config = ResponsesConfig::new(name.clone())
                 .base_url(auth.config().base_url())
-                .options(options);
+                .options(options)
+                .classify_error(super::sign_in::reclassify);
             let model = if websocket {
                 ResponsesModel::websocket(http, ctx.get::<WebSocketConstructor>()?, config)
             } else {
                 ResponsesModel::sse(http, config)
             };
             Ok(Context::empty()
-                .add(super::sign_in::fatal_sign_in_errors(model.language_model()))
+                .add(model.language_model())
                 .add(ProviderName::new("openai"))
                 .add(ModelName::new(name)))
         }

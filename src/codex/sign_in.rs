@@ -1,45 +1,13 @@
 //! Model errors that only a new sign-in or another API key can fix, made fatal.
 
-use std::task::{Context, Poll};
-
 use clanka_codex::CodexAuthError;
-use clanka_model::{AiError, LanguageModel, PartStream, Prompt};
-use futures_util::StreamExt as _;
-use futures_util::future::BoxFuture;
-use tower_service::Service;
+use clanka_model::AiError;
 
-/// Wraps `model` so that an auth failure the user must fix (no sign-in, a rejected API
-/// key, another account) surfaces as the fatal [`AiError::Unauthorized`] instead of a
-/// retryable [`AiError::Transport`]: the agent then stops at once rather than retrying.
-pub(super) fn fatal_sign_in_errors(model: LanguageModel) -> LanguageModel {
-    LanguageModel::new(FatalSignIn { inner: model })
-}
-
-#[derive(Clone)]
-struct FatalSignIn {
-    inner: LanguageModel,
-}
-
-impl Service<Prompt> for FatalSignIn {
-    type Response = PartStream;
-    type Error = AiError;
-    type Future = BoxFuture<'static, Result<PartStream, AiError>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), AiError>> {
-        self.inner.poll_ready(cx).map_err(reclassify)
-    }
-
-    fn call(&mut self, prompt: Prompt) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(async move {
-            let parts = inner.call(prompt).await.map_err(reclassify)?;
-            Ok(PartStream::new(parts.map(|part| part.map_err(reclassify))))
-        })
-    }
-}
-
-fn reclassify(error: AiError) -> AiError {
+/// The [`ResponsesConfig::classify_error`](clanka_responses::ResponsesConfig::classify_error)
+/// of the Codex recipes: an auth failure the user must fix (no sign-in, a rejected API
+/// key, another account) becomes the fatal [`AiError::Unauthorized`] instead of a
+/// retryable [`AiError::Transport`], so neither the model nor the agent retries it.
+pub(super) fn reclassify(error: AiError) -> AiError {
     let message = match &error {
         AiError::Transport(source) => CodexAuthError::find(source.as_ref())
             .filter(|auth| auth.is_sign_in_required())

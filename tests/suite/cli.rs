@@ -235,6 +235,12 @@ async fn a_rejected_api_key_fails_clearly_without_showing_it() {
         "{stdout}{stderr}"
     );
     assert_only_api_key_requests(&server, wrong);
+    let attempts = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/responses"))
+        .count();
+    assert_eq!(attempts, 1, "a rejected key is not retried");
     server.shutdown().await;
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clanka_model::{ProviderOptions, ReasoningEffort, ReasoningSummary};
+use clanka_model::{AiError, ProviderOptions, ReasoningEffort, ReasoningSummary};
 
 /// The base URL of the Codex backend for ChatGPT sign-in (§2.1).
 pub const CODEX_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
@@ -27,7 +27,7 @@ pub const ORIGINATOR: &str = "clanka";
 /// assert_eq!(config.model, "gpt-5.3-codex");
 /// assert_eq!(config.responses_url(), "http://127.0.0.1:8080/backend-api/codex/responses");
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ResponsesConfig {
     /// Model slug, e.g. `gpt-5.3-codex`.
     pub model: String,
@@ -51,6 +51,11 @@ pub struct ResponsesConfig {
     /// A socket older than this is replaced before the next request (default 55 min;
     /// the backend closes sockets after 60 minutes).
     pub max_socket_age: Duration,
+    /// Applied to every error before the retry decision: lets the client that built
+    /// this model turn its middleware's failures into typed, fatal errors (the Codex
+    /// recipes make "sign-in required" [`AiError::Unauthorized`] instead of a retried
+    /// transport error). Default: unchanged.
+    pub classify_error: fn(AiError) -> AiError,
 }
 
 impl ResponsesConfig {
@@ -67,6 +72,7 @@ impl ResponsesConfig {
             max_retry_after: Duration::from_secs(60),
             ping_interval: Duration::from_secs(20),
             max_socket_age: Duration::from_secs(55 * 60),
+            classify_error: std::convert::identity,
         }
     }
 
@@ -103,6 +109,12 @@ impl ResponsesConfig {
     /// Sets [`max_socket_age`](Self::max_socket_age).
     pub fn max_socket_age(mut self, age: Duration) -> Self {
         self.max_socket_age = age;
+        self
+    }
+
+    /// Sets [`classify_error`](Self::classify_error).
+    pub fn classify_error(mut self, classify: fn(AiError) -> AiError) -> Self {
+        self.classify_error = classify;
         self
     }
 

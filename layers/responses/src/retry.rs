@@ -23,6 +23,7 @@ pub(crate) struct RetryPolicy {
     max_retries: u32,
     base_delay: Duration,
     max_retry_after: Duration,
+    classify: fn(AiError) -> AiError,
 }
 
 impl RetryPolicy {
@@ -31,6 +32,7 @@ impl RetryPolicy {
             max_retries: config.max_retries,
             base_delay: config.retry_base_delay,
             max_retry_after: config.max_retry_after,
+            classify: config.classify_error,
         }
     }
 
@@ -96,7 +98,7 @@ impl State {
                 Some(attempt) => attempt,
                 None => match (self.open)().await {
                     Ok(attempt) => self.current.insert(attempt),
-                    Err(error) => match self.give_up_or_wait(error).await {
+                    Err(error) => match self.give_up_or_wait((self.policy.classify)(error)).await {
                         Some(error) => return Some(Err(error)),
                         None => continue,
                     },
@@ -110,6 +112,7 @@ impl State {
                 }
                 Some(Err(error)) => {
                     self.current = None;
+                    let error = (self.policy.classify)(error);
                     if self.delivered {
                         self.finished = true;
                         return Some(Err(error));

@@ -1,8 +1,11 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use clanka_model::AiError;
+use futures_util::StreamExt as _;
 
-use super::RetryPolicy;
+use super::{Open, RetryPolicy, retrying};
 use crate::ResponsesConfig;
 
 fn policy() -> RetryPolicy {
@@ -47,4 +50,34 @@ fn server_delays_are_honoured_up_to_the_cap_and_fatal_errors_never_retried() {
         message: String::new(),
     };
     assert_eq!(policy().delay(&fatal, 1), None);
+}
+
+/// Opens attempts that each fail with `disconnected()`; counts the opens.
+fn failing_opens(count: &Arc<AtomicU32>) -> Open {
+    let count = Arc::clone(count);
+    Box::new(move || {
+        count.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Err(disconnected()) })
+    })
+}
+
+#[tokio::test]
+async fn the_classifier_decides_before_the_retry() {
+    let fast = ResponsesConfig::new("m").retry_base_delay(Duration::ZERO);
+    let opens = Arc::new(AtomicU32::new(0));
+    let mut parts = retrying(RetryPolicy::new(&fast), failing_opens(&opens));
+    let error = parts.next().await.unwrap().unwrap_err();
+    assert!(matches!(error, AiError::StreamDisconnected { .. }));
+    assert_eq!(opens.load(Ordering::SeqCst), 5, "four retries");
+
+    let fatal = fast.classify_error(|error| match error {
+        AiError::StreamDisconnected { message } => AiError::Unauthorized { message },
+        other => other,
+    });
+    let opens = Arc::new(AtomicU32::new(0));
+    let mut parts = retrying(RetryPolicy::new(&fatal), failing_opens(&opens));
+    let error = parts.next().await.unwrap().unwrap_err();
+    assert!(matches!(error, AiError::Unauthorized { .. }), "{error:?}");
+    assert_eq!(opens.load(Ordering::SeqCst), 1, "no retry");
+    assert!(parts.next().await.is_none());
 }
