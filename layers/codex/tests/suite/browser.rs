@@ -12,7 +12,7 @@ use clanka_mock::MockOptions;
 use pretty_assertions::assert_eq;
 use tokio::sync::oneshot;
 
-use super::common::Harness;
+use super::common::{Harness, is_form};
 
 /// What the browser saw at the end of the redirects.
 #[derive(Debug)]
@@ -124,12 +124,7 @@ async fn browser_login_exchanges_the_code_and_persists_the_token() {
     // form with the loopback redirect URI.
     let requests = h.server.requests();
     let exchange = requests.iter().find(|r| r.path == "/oauth/token").unwrap();
-    assert!(
-        exchange
-            .header("content-type")
-            .unwrap()
-            .starts_with("application/x-www-form-urlencoded")
-    );
+    assert!(is_form(exchange));
     assert_eq!(
         exchange.field("redirect_uri").unwrap().as_str(),
         Some(redirect_uri.as_str())

@@ -11,7 +11,7 @@ use clanka_mock::MockOptions;
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
-use super::common::{Harness, is_usercode};
+use super::common::{Harness, is_form, is_usercode};
 
 fn auth_with(h: &Harness, config: CodexAuthConfig) -> CodexAuth {
     CodexAuth::new(
@@ -53,12 +53,7 @@ async fn device_login_persists_and_a_second_instance_reuses_it() {
         ]
     );
     let exchange = &requests[3];
-    assert!(
-        exchange
-            .header("content-type")
-            .unwrap()
-            .starts_with("application/x-www-form-urlencoded")
-    );
+    assert!(is_form(exchange));
     assert_eq!(
         exchange.field("grant_type"),
         Some(&json!("authorization_code"))
