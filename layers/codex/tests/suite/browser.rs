@@ -16,7 +16,7 @@ use super::common::{Harness, is_form};
 
 /// What the browser saw at the end of the redirects.
 #[derive(Debug)]
-struct Visit {
+pub(super) struct Visit {
     status: u16,
     path: String,
     body: String,
@@ -25,7 +25,9 @@ struct Visit {
 /// A browser that visits `before` (a path on the callback server, for forged
 /// requests) and then the authorize URL, following redirects; its last page arrives
 /// on the returned channel.
-fn browser(before: Option<&'static str>) -> (RecordingDeviceCodeHandler, oneshot::Receiver<Visit>) {
+pub(super) fn browser(
+    before: Option<&'static str>,
+) -> (RecordingDeviceCodeHandler, oneshot::Receiver<Visit>) {
     let (sender, receiver) = oneshot::channel();
     let sender = Mutex::new(Some(sender));
     let handler = RecordingDeviceCodeHandler::with_browser(move |url| {
@@ -76,7 +78,11 @@ fn redirect_port(authorize_url: &str) -> u16 {
     port.parse().unwrap()
 }
 
-fn auth(h: &Harness, handler: &RecordingDeviceCodeHandler, ports: Vec<u16>) -> CodexAuth {
+pub(super) fn auth(
+    h: &Harness,
+    handler: &RecordingDeviceCodeHandler,
+    ports: Vec<u16>,
+) -> CodexAuth {
     CodexAuth::new(
         h.http.clone(),
         &h.store,

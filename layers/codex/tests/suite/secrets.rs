@@ -5,6 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use tracing_subscriber::fmt::MakeWriter;
 
+use clanka_codex::LoginMethod;
+
+use super::browser::{auth as browser_auth, browser};
 use super::common::Harness;
 
 #[derive(Clone, Default)]
@@ -29,15 +32,26 @@ impl<'a> MakeWriter<'a> for Buffer {
     }
 }
 
+impl Buffer {
+    /// Captures every event of this thread (the test's runtime) until the guard drops.
+    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+        let buffer = Buffer::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(buffer.clone())
+            .with_ansi(false)
+            .finish();
+        (buffer, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 #[tokio::test]
 async fn no_token_in_tracing_output() {
-    let buffer = Buffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(buffer.clone())
-        .with_ansi(false)
-        .finish();
-    let _default = tracing::subscriber::set_default(subscriber);
+    let (buffer, _default) = Buffer::capture();
 
     let h = Harness::start().await;
     let auth = h.auth(true);
@@ -50,7 +64,7 @@ async fn no_token_in_tracing_output() {
     tracing::info!(?first, %second.access, "tokens as the test sees them");
     auth.logout().await.unwrap();
 
-    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let log = buffer.text();
     assert!(log.contains("codex token refreshed"), "{log}");
     assert!(log.contains("signed out of codex"), "{log}");
     for secret in [
@@ -60,5 +74,32 @@ async fn no_token_in_tracing_output() {
         &second.refresh,
     ] {
         assert!(!log.contains(secret.expose()), "token leaked into:\n{log}");
+    }
+}
+
+/// The browser login's code verifier and authorization code stay out of the logs too.
+#[tokio::test]
+async fn no_secret_in_tracing_output_of_a_browser_login() {
+    let (buffer, _default) = Buffer::capture();
+    let h = Harness::start().await;
+    let (handler, visit) = browser(None);
+    let token = browser_auth(&h, &handler, vec![0])
+        .authenticate_with(LoginMethod::Browser)
+        .await
+        .unwrap();
+    visit.await.unwrap();
+
+    let requests = h.server.requests();
+    let exchange = requests.iter().find(|r| r.path == "/oauth/token").unwrap();
+    let field = |name| exchange.field(name).unwrap().as_str().unwrap().to_owned();
+    let log = buffer.text();
+    assert!(log.contains("signed in to codex"), "{log}");
+    for secret in [
+        token.access.expose().to_owned(),
+        token.refresh.expose().to_owned(),
+        field("code_verifier"),
+        field("code"),
+    ] {
+        assert!(!log.contains(&secret), "secret leaked into:\n{log}");
     }
 }
