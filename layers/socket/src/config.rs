@@ -2,13 +2,19 @@ use std::time::Duration;
 
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+/// The default read buffer: tungstenite's 128 KiB buffer is zero-filled on every read
+/// attempt, about a fifth of the client's CPU on a stream of small Responses events
+/// (BENCHMARKS.md). Larger messages still arrive whole; the buffer only sizes reads.
+pub const READ_BUFFER_SIZE: usize = 16 * 1024;
+
 /// Configuration of [`Tungstenite`](crate::Tungstenite).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SocketConfig {
     /// Limit for TCP connect, TLS and the upgrade handshake together (default 15 s).
     pub connect_timeout: Duration,
-    /// Buffer and message size limits, passed to tungstenite as is.
+    /// Buffer and message size limits, passed to tungstenite as is. The default is
+    /// tungstenite's, with a 16 KiB read buffer ([`READ_BUFFER_SIZE`]).
     pub websocket: WebSocketConfig,
     /// Sets `TCP_NODELAY` (default true: frames are small and latency matters).
     pub disable_nagle: bool,
@@ -18,7 +24,7 @@ impl Default for SocketConfig {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(15),
-            websocket: WebSocketConfig::default(),
+            websocket: WebSocketConfig::default().read_buffer_size(READ_BUFFER_SIZE),
             disable_nagle: true,
         }
     }

@@ -33,7 +33,7 @@ mod constructor;
 mod error;
 mod make;
 
-pub use config::SocketConfig;
+pub use config::{READ_BUFFER_SIZE, SocketConfig};
 pub use connector::{ResponseFuture, Tungstenite};
 pub use constructor::WebSocketConstructor;
 pub use error::SocketError;

@@ -36,6 +36,24 @@ async fn custom_headers_arrive_and_echo_works() {
     ws.close(None).await.unwrap();
 }
 
+/// Messages far larger than the 16 KiB read buffer arrive whole.
+#[tokio::test]
+async fn messages_larger_than_the_read_buffer_arrive_whole() {
+    let (url, _headers) = server::echo().await;
+    let req = WebSocketConstructor::request(url.as_str())
+        .body(())
+        .unwrap();
+    let mut ws = sockets().connect(req).await.unwrap();
+    let big: String = (0..1_000_000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    assert!(big.len() > 60 * clanka_socket::READ_BUFFER_SIZE);
+    ws.send(Message::text(big.clone())).await.unwrap();
+    let reply = ws.next().await.unwrap().unwrap();
+    assert_eq!(reply, Message::text(big));
+    ws.close(None).await.unwrap();
+}
+
 #[tokio::test]
 async fn refused_upgrade_carries_the_status() {
     let url = server::http_reply(
