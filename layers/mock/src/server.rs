@@ -46,6 +46,9 @@ pub struct MockOptions {
     pub device_auto_approve_after: Option<u32>,
     /// Answer the device-code endpoint with 404, as a server without device login does.
     pub device_flow_disabled: bool,
+    /// The status of a device-token poll while the code is not approved yet: 403 (the
+    /// default) or 404; clients must treat both as "pending" (§1.2).
+    pub device_pending_status: u16,
     /// Deny browser logins: `/oauth/authorize` redirects back with `error=access_denied`
     /// and this `error_description` (`missing_codex_entitlement` names a workspace
     /// without Codex). `None`: approve at once.
@@ -70,6 +73,7 @@ impl Default for MockOptions {
             device_interval_secs: 0,
             device_auto_approve_after: Some(1),
             device_flow_disabled: false,
+            device_pending_status: 403,
             authorize_denial: None,
             scenario: Scenario::default(),
             websocket_upgrade_refused: false,
@@ -113,6 +117,12 @@ impl MockOptions {
     /// Sets whether the device-code endpoint answers 404 (no device login).
     pub fn with_device_flow_disabled(mut self, disabled: bool) -> Self {
         self.device_flow_disabled = disabled;
+        self
+    }
+
+    /// Sets the status of a pending device-token poll (403 or 404).
+    pub fn with_device_pending_status(mut self, status: u16) -> Self {
+        self.device_pending_status = status;
         self
     }
 

@@ -237,6 +237,18 @@ async fn a_server_without_device_login_says_what_to_do() {
     assert_eq!(h.tokens().load().await.unwrap(), None);
 }
 
+#[tokio::test]
+async fn a_poll_answered_404_is_still_pending() {
+    let options = MockOptions::default()
+        .with_device_pending_status(404)
+        .with_device_auto_approve_after(Some(2));
+    let h = Harness::with(options).await;
+    let token = h.auth(true).get().await.unwrap();
+    assert_eq!(token.account_id.as_deref(), Some("acct_mock"));
+    assert_eq!(h.count(is_poll), 3, "two 404s, then the approval");
+    assert_eq!(h.prompts.outcomes(), [true]);
+}
+
 #[test]
 fn the_deadline_is_15_minutes_and_the_margin_3_seconds() {
     let config = CodexAuthConfig::new();

@@ -101,7 +101,9 @@ pub(crate) async fn device_token(
     }
     if !device.approved {
         let body = json!({"error": {"message": "Device authorization is still pending", "code": "deviceauth_authorization_pending"}});
-        return (StatusCode::FORBIDDEN, Json(body)).into_response();
+        let status = StatusCode::from_u16(state.options.device_pending_status)
+            .unwrap_or(StatusCode::FORBIDDEN);
+        return (status, Json(body)).into_response();
     }
     registry.devices.remove(id);
     let (authorization_code, code_challenge, code_verifier) = registry.mint_device_code();
