@@ -124,7 +124,7 @@ pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<
         }
     };
     let code = match &cli.command {
-        Some(command) => account(command, &config, cli.demo).await,
+        Some(command) => account(command, &config, cli.demo, interrupts).await,
         None => agent_run(&cli, &config, out, interrupts).await,
     };
     if let Some((server, _store)) = demo_server {
@@ -177,11 +177,6 @@ fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfi
         .with_interactive(interactive);
     if let Some(key) = &config.auth.api_key {
         auth = auth.with_api_key(key.clone());
-        if auth.base_url.is_none() {
-            auth.base_url = std::env::var("OPENAI_BASE_URL")
-                .ok()
-                .filter(|url| !url.is_empty());
-        }
     }
     if let Some(url) = &config.codex.base_url {
         auth = auth.with_base_url(url.clone());
@@ -328,8 +323,45 @@ async fn drive<W: Write>(
     }
 }
 
+/// `login [--browser]`: signs in and stores the token; Ctrl-C stops waiting (and frees
+/// the callback port).
+async fn login(auth: &CodexAuth, browser: bool, mut interrupts: mpsc::UnboundedReceiver<()>) -> u8 {
+    if auth.config().api_key.is_some() {
+        eprintln!(
+            "note: an API key is configured (auth.api_key or OPENAI_API_KEY), so requests \
+             use the key, not this sign-in"
+        );
+    }
+    let method = if browser {
+        LoginMethod::Browser
+    } else {
+        LoginMethod::Device
+    };
+    tokio::select! {
+        result = auth.authenticate_with(method) => match result {
+            Ok(token) => {
+                println!(
+                    "signed in as {}",
+                    token.account_id.as_deref().unwrap_or("(unknown account)")
+                );
+                DONE
+            }
+            Err(error) => report(&error),
+        },
+        Some(()) = interrupts.recv() => {
+            eprintln!("sign-in cancelled");
+            INTERRUPTED
+        }
+    }
+}
+
 /// `login`, `logout`, `status`.
-async fn account(command: &Command, config: &Config, demo: bool) -> u8 {
+async fn account(
+    command: &Command,
+    config: &Config,
+    demo: bool,
+    interrupts: mpsc::UnboundedReceiver<()>,
+) -> u8 {
     let mut auth = auth_config(config, true, demo);
     if let Command::Login {
         callback_port: Some(port),
@@ -347,23 +379,7 @@ async fn account(command: &Command, config: &Config, demo: bool) -> u8 {
     };
     let code = match runtime.get::<CodexAuth>() {
         Ok(auth) => match command {
-            Command::Login { browser, .. } => {
-                let method = if *browser {
-                    LoginMethod::Browser
-                } else {
-                    LoginMethod::Device
-                };
-                match auth.authenticate_with(method).await {
-                    Ok(token) => {
-                        println!(
-                            "signed in as {}",
-                            token.account_id.as_deref().unwrap_or("(unknown account)")
-                        );
-                        DONE
-                    }
-                    Err(error) => report(&error),
-                }
-            }
+            Command::Login { browser, .. } => login(&auth, *browser, interrupts).await,
             Command::Logout => match auth.logout().await {
                 Ok(()) => {
                     println!("signed out");

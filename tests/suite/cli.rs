@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use clanka_mock::{MockOptions, MockServer};
 
@@ -280,7 +281,7 @@ async fn browser_login_against_the_mock() {
         .stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
+    let read_url = tokio::task::spawn_blocking(move || {
         BufReader::new(stderr)
             .lines()
             .map_while(Result::ok)
@@ -288,10 +289,12 @@ async fn browser_login_against_the_mock() {
                 let line = line.trim();
                 line.contains("/oauth/authorize?").then(|| line.to_owned())
             })
-    })
-    .await
-    .unwrap()
-    .expect("the authorize URL is printed");
+    });
+    let Ok(url) = tokio::time::timeout(Duration::from_secs(60), read_url).await else {
+        let _ = child.kill();
+        panic!("no authorize URL within 60 s");
+    };
+    let url = url.unwrap().expect("the authorize URL is printed");
     assert!(url.starts_with(&server.issuer_url()), "{url}");
 
     let page = reqwest::get(&url).await.unwrap();

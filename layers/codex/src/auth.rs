@@ -122,14 +122,7 @@ impl CodexAuth {
     /// Signs in now with `method`, even if a token exists, and stores the result.
     pub async fn authenticate_with(&self, method: LoginMethod) -> Result<Token, CodexAuthError> {
         let mut cached = self.inner.cached.lock().await;
-        let token = match method {
-            LoginMethod::Device => self.device_login().await?,
-            LoginMethod::Browser => {
-                let inner = &self.inner;
-                let token = browser_login(&inner.http, &inner.config, &inner.handler).await?;
-                self.save_login(token).await?
-            }
-        };
+        let token = self.login(method).await?;
         *cached = Some(token.clone());
         Ok(token)
     }
@@ -147,14 +140,19 @@ impl CodexAuth {
         Ok(())
     }
 
-    async fn device_login(&self) -> Result<Token, CodexAuthError> {
+    /// Runs a login and stores its token.
+    async fn login(&self, method: LoginMethod) -> Result<Token, CodexAuthError> {
         let inner = &self.inner;
-        let token = device_login(&inner.http, &inner.config, &inner.handler).await?;
-        self.save_login(token).await
-    }
-
-    async fn save_login(&self, token: Token) -> Result<Token, CodexAuthError> {
-        self.inner.store.save(&token).await?;
+        let (http, config, handler) = (&inner.http, &inner.config, &inner.handler);
+        let token = match method {
+            LoginMethod::Device => {
+                let token = device_login(http, config, handler).await?;
+                inner.store.save(&token).await?;
+                token
+            }
+            // Stored by the callback itself, before the browser is told it worked.
+            LoginMethod::Browser => browser_login(http, config, handler, &inner.store).await?,
+        };
         tracing::info!(account = token.account_id.as_deref(), "signed in to codex");
         Ok(token)
     }
@@ -163,7 +161,7 @@ impl CodexAuth {
         if !self.inner.config.interactive {
             return Err(CodexAuthError::SignInRequired { reason });
         }
-        self.device_login().await
+        self.login(LoginMethod::Device).await
     }
 
     async fn refresh_or_login(&self, stale: &Token) -> Result<Token, CodexAuthError> {

@@ -43,6 +43,9 @@ pub struct CodexAuthConfig {
     pub api_key: Option<Secret>,
     /// Overrides the responses base URL ([`CodexAuthConfig::base_url`]).
     pub base_url: Option<String>,
+    /// The API base of API-key mode when `base_url` is unset (`OPENAI_BASE_URL`, else
+    /// [`OPENAI_BASE_URL`]).
+    pub api_base_url: Option<String>,
     /// Refresh when the access token has less than this left (30 s).
     pub refresh_margin: Duration,
     /// Added to the server's polling interval during device login (3 s).
@@ -71,6 +74,7 @@ impl CodexAuthConfig {
             interactive: false,
             api_key: None,
             base_url: None,
+            api_base_url: None,
             refresh_margin: Duration::from_secs(30),
             poll_safety_margin: Duration::from_secs(3),
             device_timeout: Duration::from_secs(15 * 60),
@@ -80,15 +84,13 @@ impl CodexAuthConfig {
     }
 
     /// The defaults, adjusted from the environment: interactive when stdin and stderr are
-    /// terminals and `CI` is unset; API-key mode when `OPENAI_API_KEY` is set (base URL
-    /// from `OPENAI_BASE_URL`).
+    /// terminals and `CI` is unset; API-key mode when `OPENAI_API_KEY` is set; the API
+    /// base of API-key mode from `OPENAI_BASE_URL`.
     pub fn from_env() -> Self {
         let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
         let mut config = Self::new().with_interactive(detect_interactive());
-        if let Some(key) = var("OPENAI_API_KEY") {
-            config.api_key = Some(Secret::new(key));
-            config.base_url = var("OPENAI_BASE_URL");
-        }
+        config.api_key = var("OPENAI_API_KEY").map(Secret::new);
+        config.api_base_url = var("OPENAI_BASE_URL");
         config
     }
 
@@ -146,14 +148,15 @@ impl CodexAuthConfig {
         self
     }
 
-    /// The responses base URL: the override, else the API base in API-key mode, else the
-    /// ChatGPT Codex base.
+    /// The responses base URL: the override, else the API base in API-key mode
+    /// (`api_base_url`, else `https://api.openai.com/v1`), else the ChatGPT Codex base.
     pub fn base_url(&self) -> String {
-        match (&self.base_url, &self.api_key) {
-            (Some(url), _) => url.trim_end_matches('/').to_owned(),
-            (None, Some(_)) => OPENAI_BASE_URL.to_owned(),
-            (None, None) => CHATGPT_BASE_URL.to_owned(),
-        }
+        let url = match (&self.base_url, &self.api_key) {
+            (Some(url), _) => url,
+            (None, Some(_)) => self.api_base_url.as_deref().unwrap_or(OPENAI_BASE_URL),
+            (None, None) => CHATGPT_BASE_URL,
+        };
+        url.trim_end_matches('/').to_owned()
     }
 
     pub(crate) fn url(&self, path: &str) -> String {

@@ -1,5 +1,12 @@
 //! Browser login with PKCE (protocol §1.3): authorize URL, loopback callback, exchange.
 //!
+//! The token is stored before the browser is sent to `/success`, so a page saying
+//! "signed in" always means a stored token.
+//!
+//! Known limit, as in the Codex CLI: `/cancel` is an unauthenticated GET (the logins of
+//! both programs use it to replace each other), so any local page can cancel a login
+//! that is still waiting for its browser.
+//!
 //! Deviations from the Codex CLI, on purpose:
 //! - `originator=clanka`, the same originator the model requests send.
 //! - No API-key token exchange after sign-in (§1.4): clanka uses the ChatGPT tokens.
@@ -13,7 +20,7 @@ use clanka_http::HttpClient;
 use reqwest::Url;
 
 use crate::device::DeviceCodeHandler;
-use crate::{CodexAuthConfig, CodexAuthError, Token};
+use crate::{CodexAuthConfig, CodexAuthError, Token, TokenStore};
 use pkce::{Pkce, random_token};
 use server::{Callback, bind};
 
@@ -23,20 +30,22 @@ const SCOPE: &str = "openid profile email offline_access api.connectors.read api
 const ORIGINATOR: &str = "clanka";
 
 /// Runs a browser login: binds the callback, shows the authorize URL, and waits for the
-/// browser to come back with a code, which is exchanged for a token set.
+/// browser to come back with a code, which is exchanged for a token set and stored.
 pub(crate) async fn browser_login(
     http: &HttpClient,
     config: &CodexAuthConfig,
     handler: &dyn DeviceCodeHandler,
+    store: &TokenStore,
 ) -> Result<Token, CodexAuthError> {
     let pkce = Pkce::new()?;
     let state = random_token(32)?;
-    let (listener, port) = bind(http, &config.callback_ports).await?;
+    let (listener, port) = bind(&config.callback_ports).await?;
     let redirect_uri = format!("http://localhost:{port}/auth/callback");
     let url = authorize_url(config, &redirect_uri, &pkce.challenge, &state)?;
     let callback = Callback::new(
         http.clone(),
         config.clone(),
+        store.clone(),
         pkce.verifier,
         state,
         redirect_uri,

@@ -2,17 +2,17 @@
 
 use std::future::IntoFuture;
 use std::io::ErrorKind;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use clanka_http::HttpClient;
 use futures_util::FutureExt as _;
-use reqwest::Method;
 use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
@@ -20,25 +20,29 @@ use tokio::time::Instant;
 
 use crate::device::DeviceCodeHandler;
 use crate::oauth::exchange_code;
-use crate::{CodexAuthConfig, CodexAuthError, Secret, Token};
+use crate::{CodexAuthConfig, CodexAuthError, Secret, Token, TokenStore};
 
 /// How often a busy port is retried after asking its owner to `/cancel` (10 × 200 ms).
 const REBIND_ATTEMPTS: u32 = 10;
 const REBIND_DELAY: Duration = Duration::from_millis(200);
 /// How long the server stays up after the outcome so the browser can load its page.
 const LINGER: Duration = Duration::from_secs(2);
+/// How long an older login gets to answer `/cancel`.
+const CANCEL_TIMEOUT: Duration = Duration::from_secs(2);
 
 type Outcome = Result<Token, CodexAuthError>;
 
 /// Binds the first free port of `ports` on 127.0.0.1. A busy port is most likely an
-/// older login: it is sent `GET /cancel` and retried 10 times 200 ms apart before the
-/// next port is tried. Returns the listener and the port it is bound to.
-pub(super) async fn bind(
-    http: &HttpClient,
-    ports: &[u16],
-) -> Result<(TcpListener, u16), CodexAuthError> {
+/// older login: it is sent one `GET /cancel` and retried 10 times 200 ms apart before
+/// the next port is tried. Returns the listener and the port it is bound to.
+pub(super) async fn bind(ports: &[u16]) -> Result<(TcpListener, u16), CodexAuthError> {
+    if ports.is_empty() {
+        return Err(CodexAuthError::BrowserLoginFailed(
+            "no callback port is configured".into(),
+        ));
+    }
     for &port in ports {
-        if let Some(listener) = bind_port(http, port).await? {
+        if let Some(listener) = bind_port(port).await? {
             let port = listener
                 .local_addr()
                 .map_err(|e| bind_failed(port, &e))?
@@ -51,27 +55,38 @@ pub(super) async fn bind(
     })
 }
 
-async fn bind_port(http: &HttpClient, port: u16) -> Result<Option<TcpListener>, CodexAuthError> {
-    let mut cancelled = false;
+async fn bind_port(port: u16) -> Result<Option<TcpListener>, CodexAuthError> {
     for attempt in 0..=REBIND_ATTEMPTS {
         match TcpListener::bind(("127.0.0.1", port)).await {
             Ok(listener) => return Ok(Some(listener)),
             Err(e) if e.kind() == ErrorKind::AddrInUse => {}
             Err(e) => return Err(bind_failed(port, &e)),
         }
-        if !cancelled {
-            cancelled = true;
+        if attempt == 0 {
             tracing::info!(port, "callback port busy; cancelling the login holding it");
-            let cancel = http
-                .request(Method::GET, format!("http://127.0.0.1:{port}/cancel"))
-                .timeout(Duration::from_secs(2));
-            let _ = http.send(cancel).await;
+            cancel_previous(port).await;
         }
         if attempt < REBIND_ATTEMPTS {
             tokio::time::sleep(REBIND_DELAY).await;
         }
     }
     Ok(None)
+}
+
+/// One `GET /cancel` with a 2 s limit, through a bare client: the project's client
+/// retries, which would multiply the wait on a port held by something else.
+async fn cancel_previous(port: u16) {
+    let Ok(client) = reqwest::Client::builder()
+        .timeout(CANCEL_TIMEOUT)
+        .no_proxy()
+        .build()
+    else {
+        return;
+    };
+    let url = format!("http://127.0.0.1:{port}/cancel");
+    if let Err(error) = client.get(url).send().await {
+        tracing::debug!(port, %error, "no answer to /cancel");
+    }
 }
 
 fn bind_failed(port: u16, error: &std::io::Error) -> CodexAuthError {
@@ -82,11 +97,17 @@ fn bind_failed(port: u16, error: &std::io::Error) -> CodexAuthError {
 pub(super) struct Callback {
     http: HttpClient,
     config: CodexAuthConfig,
+    store: TokenStore,
     verifier: Secret,
     state: String,
     redirect_uri: String,
+    /// Taken by the one callback (or `/cancel`) that decides the login.
     outcome: Mutex<Option<oneshot::Sender<Outcome>>>,
     receiver: Mutex<Option<oneshot::Receiver<Outcome>>>,
+    /// A callback is exchanging the code: the deadline waits for it.
+    claimed: AtomicBool,
+    /// The token was stored: `/success` may say so.
+    succeeded: AtomicBool,
     success_served: Notify,
 }
 
@@ -102,6 +123,7 @@ impl Callback {
     pub(super) fn new(
         http: HttpClient,
         config: CodexAuthConfig,
+        store: TokenStore,
         verifier: Secret,
         state: String,
         redirect_uri: String,
@@ -110,11 +132,14 @@ impl Callback {
         Arc::new(Self {
             http,
             config,
+            store,
             verifier,
             state,
             redirect_uri,
             outcome: Mutex::new(Some(sender)),
             receiver: Mutex::new(Some(receiver)),
+            claimed: AtomicBool::new(false),
+            succeeded: AtomicBool::new(false),
             success_served: Notify::new(),
         })
     }
@@ -142,13 +167,20 @@ impl Callback {
         let start = Instant::now();
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
+        let mut expired = false;
         let mut ticks = tokio::time::interval(Duration::from_secs(1));
         let outcome = loop {
             tokio::select! {
                 outcome = &mut receiver => {
                     break outcome.unwrap_or(Err(CodexAuthError::LoginCancelled));
                 }
-                () = &mut deadline => break Err(CodexAuthError::BrowserLoginTimedOut(timeout)),
+                // A code being exchanged is waited for: its token would be lost.
+                () = &mut deadline, if !expired => {
+                    expired = true;
+                    if !self.claimed.load(Ordering::SeqCst) {
+                        break Err(CodexAuthError::BrowserLoginTimedOut(timeout));
+                    }
+                }
                 result = &mut server => {
                     let why = result.map_or_else(|e| e.to_string(), |()| "stopped".into());
                     break Err(CodexAuthError::BrowserLoginFailed(format!("callback server: {why}")));
@@ -171,16 +203,16 @@ impl Callback {
         outcome
     }
 
-    /// Hands the outcome to the waiting login; `false` when it already had one.
-    fn finish(&self, outcome: Outcome) -> bool {
+    /// Takes the right to decide the login; `None` when it was already taken.
+    fn claim(&self) -> Option<oneshot::Sender<Outcome>> {
         let sender = self.outcome.lock().ok().and_then(|mut s| s.take());
-        sender.is_some_and(|sender| sender.send(outcome).is_ok())
+        if sender.is_some() {
+            self.claimed.store(true, Ordering::SeqCst);
+        }
+        sender
     }
 
-    fn is_pending(&self) -> bool {
-        self.outcome.lock().is_ok_and(|s| s.is_some())
-    }
-
+    /// Exchanges the code and stores the token, before the browser is told anything.
     async fn complete(&self, query: CallbackQuery) -> Outcome {
         if let Some(error) = query.error {
             return Err(denied(error, query.error_description));
@@ -192,7 +224,10 @@ impl Callback {
         };
         let verifier = self.verifier.expose();
         let (http, config) = (&self.http, &self.config);
-        exchange_code(http, config, &code, verifier, &self.redirect_uri).await
+        let token = exchange_code(http, config, &code, verifier, &self.redirect_uri).await?;
+        self.store.save(&token).await?;
+        self.succeeded.store(true, Ordering::SeqCst);
+        Ok(token)
     }
 }
 
@@ -214,19 +249,25 @@ async fn on_callback(
         tracing::warn!("browser login callback with a mismatched state refused");
         return (StatusCode::BAD_REQUEST, "State mismatch").into_response();
     }
-    if !callback.is_pending() {
+    let Some(sender) = callback.claim() else {
         return page(StatusCode::CONFLICT, "This sign-in has already finished.");
-    }
+    };
     let outcome = callback.complete(query).await;
     let response = match &outcome {
-        Ok(_) => Redirect::to("/success").into_response(),
+        Ok(_) => (StatusCode::FOUND, [(header::LOCATION, "/success")]).into_response(),
         Err(error) => page(StatusCode::BAD_REQUEST, &format!("Sign-in failed: {error}")),
     };
-    callback.finish(outcome);
+    if sender.send(outcome).is_err() {
+        // The login was dropped meanwhile (its caller gave up); the token is stored.
+        tracing::warn!("browser login finished after its caller stopped waiting");
+    }
     response
 }
 
 async fn on_success(State(callback): State<Arc<Callback>>) -> Response {
+    if !callback.succeeded.load(Ordering::SeqCst) {
+        return page(StatusCode::NOT_FOUND, "No sign-in has finished here.");
+    }
     callback.success_served.notify_one();
     page(
         StatusCode::OK,
@@ -234,11 +275,17 @@ async fn on_success(State(callback): State<Arc<Callback>>) -> Response {
     )
 }
 
+/// `/cancel`: ends a login still waiting for its browser (a newer login on the same
+/// port sends it); a code already being exchanged is left to finish.
 async fn on_cancel(State(callback): State<Arc<Callback>>) -> Response {
-    if callback.finish(Err(CodexAuthError::LoginCancelled)) {
-        tracing::info!("browser login cancelled through /cancel");
+    match callback.claim() {
+        Some(sender) => {
+            tracing::info!("browser login cancelled through /cancel");
+            let _ = sender.send(Err(CodexAuthError::LoginCancelled));
+            page(StatusCode::OK, "Login cancelled.")
+        }
+        None => page(StatusCode::CONFLICT, "No sign-in is waiting here."),
     }
-    page(StatusCode::OK, "Login cancelled.")
 }
 
 /// `access_denied` with `missing_codex_entitlement` means a workspace without Codex.

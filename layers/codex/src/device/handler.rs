@@ -23,7 +23,12 @@ pub trait DeviceCodeHandler: Send + Sync + 'static {
     fn show(&self, prompt: &DeviceCodePrompt);
 
     /// A browser login started: the user has to open `authorize_url` on this machine.
-    fn open_browser(&self, authorize_url: &str);
+    ///
+    /// Must not block: the callback server starts after it returns. The default logs
+    /// the URL (a warning), for handlers written before browser login existed.
+    fn open_browser(&self, authorize_url: &str) {
+        tracing::warn!(url = authorize_url, "open this URL to sign in to Codex");
+    }
 
     /// Still waiting for approval, `elapsed` after the code or URL was shown (about
     /// once a second).

@@ -93,13 +93,14 @@ pub(super) fn auth(
     )
 }
 
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Waits until `handler` has been shown a URL; returns the callback port in it.
+async fn shown_port(handler: &RecordingDeviceCodeHandler) -> u16 {
+    loop {
+        if let Some(url) = handler.browser_urls().first() {
+            return redirect_port(url);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 #[tokio::test]
@@ -195,11 +196,10 @@ async fn a_workspace_without_codex_gets_a_typed_error_and_stores_nothing() {
 #[tokio::test]
 async fn an_unanswered_login_times_out_and_frees_its_port() {
     let h = Harness::start().await;
-    let port = free_port();
     let handler = idle_browser();
     let config = h
         .config(false)
-        .with_callback_ports(vec![port])
+        .with_callback_ports(vec![0])
         .with_browser_timeout(Duration::from_millis(300));
     let auth = CodexAuth::new(
         h.http.clone(),
@@ -216,18 +216,17 @@ async fn an_unanswered_login_times_out_and_frees_its_port() {
         "{error:?}"
     );
     assert_eq!(handler.outcomes(), [false]);
+    let port = shown_port(&handler).await;
     std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
 }
 
 #[tokio::test]
 async fn a_second_login_on_the_same_port_cancels_the_first() {
     let h = Harness::start().await;
-    let port = free_port();
-    let first = auth(&h, &idle_browser(), vec![port]);
+    let waiting = idle_browser();
+    let first = auth(&h, &waiting, vec![0]);
     let pending = tokio::spawn(async move { first.authenticate_with(LoginMethod::Browser).await });
-    while std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let port = shown_port(&waiting).await;
 
     let (handler, visit) = browser(None);
     let token = auth(&h, &handler, vec![port])
@@ -255,13 +254,12 @@ async fn a_port_held_by_a_stranger_falls_back_to_the_next() {
             let _ = stranger.accept().await;
         }
     });
-    let fallback = free_port();
     let (handler, _visit) = browser(None);
-    auth(&h, &handler, vec![busy, fallback])
+    auth(&h, &handler, vec![busy, 0])
         .authenticate_with(LoginMethod::Browser)
         .await
         .unwrap();
-    assert_eq!(redirect_port(&handler.browser_urls()[0]), fallback);
+    assert_ne!(redirect_port(&handler.browser_urls()[0]), busy);
 
     let handler = idle_browser();
     let error = auth(&h, &handler, vec![busy])
@@ -297,4 +295,55 @@ async fn the_verifier_is_only_sent_to_the_token_endpoint() {
         .filter(|r| r.path != "/oauth/token")
         .any(|r| format!("{:?} {:?}", r.query, r.body).contains(verifier));
     assert!(!elsewhere);
+}
+
+/// Steps through the redirects by hand: `/success` says nothing before a sign-in, the
+/// token is stored before the browser is sent to `/success`, and a reloaded callback
+/// cannot decide the login a second time.
+#[tokio::test]
+async fn the_token_is_stored_before_the_browser_hears_of_it() {
+    let h = Harness::start().await;
+    let tokens = h.tokens();
+    let (sender, steps) = oneshot::channel();
+    let sender = Mutex::new(Some(sender));
+    let handler = RecordingDeviceCodeHandler::with_browser(move |url| {
+        let (url, tokens) = (url.to_owned(), tokens.clone());
+        let sender = sender.lock().unwrap().take().unwrap();
+        tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let base = format!("http://127.0.0.1:{}", redirect_port(&url));
+            let get = |url: String| {
+                let client = client.clone();
+                async move {
+                    let response = client.get(url).send().await.unwrap();
+                    let location = response
+                        .headers()
+                        .get("location")
+                        .map(|l| l.to_str().unwrap().to_owned());
+                    (response.status().as_u16(), location)
+                }
+            };
+            let early = get(format!("{base}/success")).await.0;
+            let (_, callback) = get(url).await;
+            let callback = callback.unwrap();
+            let (status, location) = get(callback.clone()).await;
+            let stored = tokens.load().await.unwrap().is_some();
+            let reload = get(callback).await.0;
+            let success = get(format!("{base}/success")).await.0;
+            let _ = sender.send((early, status, location, stored, reload, success));
+        });
+    });
+    auth(&h, &handler, vec![0])
+        .authenticate_with(LoginMethod::Browser)
+        .await
+        .unwrap();
+    let (early, status, location, stored, reload, success) = steps.await.unwrap();
+    assert_eq!(early, 404, "/success before any sign-in");
+    assert_eq!((status, location.as_deref()), (302, Some("/success")));
+    assert!(stored, "stored before the redirect to /success");
+    assert_eq!(reload, 409, "a reloaded callback is refused");
+    assert_eq!(success, 200);
 }
