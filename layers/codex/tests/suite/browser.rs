@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use clanka_codex::{
     CodexAuth, CodexAuthError, DeviceCodeHandlerService, LoginMethod, RecordingDeviceCodeHandler,
+    Token,
 };
-use clanka_mock::MockOptions;
+use clanka_mock::{MockOptions, RecordedRequest};
 use pretty_assertions::assert_eq;
 use tokio::sync::oneshot;
 
@@ -25,7 +26,7 @@ pub(super) struct Visit {
 /// A browser that visits `before` (a path on the callback server, for forged
 /// requests) and then the authorize URL, following redirects; its last page arrives
 /// on the returned channel.
-pub(super) fn browser(
+fn browser(
     before: Option<&'static str>,
 ) -> (RecordingDeviceCodeHandler, oneshot::Receiver<Visit>) {
     let (sender, receiver) = oneshot::channel();
@@ -78,7 +79,7 @@ fn redirect_port(authorize_url: &str) -> u16 {
     port.parse().unwrap()
 }
 
-pub(super) fn auth(
+fn auth(
     h: &Harness,
     handler: &RecordingDeviceCodeHandler,
     ports: Vec<u16>,
@@ -91,6 +92,26 @@ pub(super) fn auth(
             .with_callback_ports(ports)
             .with_browser_timeout(Duration::from_secs(20)),
     )
+}
+
+/// A browser login on a free port, played to the end: the token, the handler, and the
+/// last page the browser saw.
+pub(super) async fn sign_in(h: &Harness) -> (Token, RecordingDeviceCodeHandler, Visit) {
+    let (handler, visit) = browser(None);
+    let token = auth(h, &handler, vec![0])
+        .authenticate_with(LoginMethod::Browser)
+        .await
+        .unwrap();
+    (token, handler, visit.await.unwrap())
+}
+
+/// The code exchange the mock received.
+pub(super) fn exchange(h: &Harness) -> RecordedRequest {
+    let requests = h.server.requests();
+    requests
+        .into_iter()
+        .find(|r| r.path == "/oauth/token")
+        .unwrap()
 }
 
 /// Waits until `handler` has been shown a URL; returns the callback port in it.
@@ -106,14 +127,8 @@ async fn shown_port(handler: &RecordingDeviceCodeHandler) -> u16 {
 #[tokio::test]
 async fn browser_login_exchanges_the_code_and_persists_the_token() {
     let h = Harness::start().await;
-    let (handler, visit) = browser(None);
-    let token = auth(&h, &handler, vec![0])
-        .authenticate_with(LoginMethod::Browser)
-        .await
-        .unwrap();
+    let (token, handler, visit) = sign_in(&h).await;
     assert_eq!(token.account_id.as_deref(), Some("acct_mock"));
-
-    let visit = visit.await.unwrap();
     assert_eq!((visit.status, visit.path.as_str()), (200, "/success"));
     assert!(visit.body.contains("Signed in to Codex"), "{}", visit.body);
     assert_eq!(handler.outcomes(), [true]);
@@ -129,9 +144,8 @@ async fn browser_login_exchanges_the_code_and_persists_the_token() {
 
     // The mock checked S256(code_verifier) against the challenge; the exchange is a
     // form with the loopback redirect URI.
-    let requests = h.server.requests();
-    let exchange = requests.iter().find(|r| r.path == "/oauth/token").unwrap();
-    assert!(is_form(exchange));
+    let exchange = exchange(&h);
+    assert!(is_form(&exchange));
     assert_eq!(
         exchange.field("redirect_uri").unwrap().as_str(),
         Some(redirect_uri.as_str())
@@ -279,14 +293,9 @@ async fn a_port_held_by_a_stranger_falls_back_to_the_next() {
 #[tokio::test]
 async fn the_verifier_is_only_sent_to_the_token_endpoint() {
     let h = Harness::start().await;
-    let (handler, visit) = browser(None);
-    auth(&h, &handler, vec![0])
-        .authenticate_with(LoginMethod::Browser)
-        .await
-        .unwrap();
-    visit.await.unwrap();
+    let (_, handler, _) = sign_in(&h).await;
     let requests = h.server.requests();
-    let exchange = requests.iter().find(|r| r.path == "/oauth/token").unwrap();
+    let exchange = exchange(&h);
     let verifier = exchange.field("code_verifier").unwrap().as_str().unwrap();
     let url = &handler.browser_urls()[0];
     assert!(!url.contains(verifier));

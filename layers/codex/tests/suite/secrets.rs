@@ -5,9 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use clanka_codex::LoginMethod;
-
-use super::browser::{auth as browser_auth, browser};
+use super::browser::{exchange, sign_in};
 use super::common::Harness;
 
 #[derive(Clone, Default)]
@@ -82,15 +80,8 @@ async fn no_token_in_tracing_output() {
 async fn no_secret_in_tracing_output_of_a_browser_login() {
     let (buffer, _default) = Buffer::capture();
     let h = Harness::start().await;
-    let (handler, visit) = browser(None);
-    let token = browser_auth(&h, &handler, vec![0])
-        .authenticate_with(LoginMethod::Browser)
-        .await
-        .unwrap();
-    visit.await.unwrap();
-
-    let requests = h.server.requests();
-    let exchange = requests.iter().find(|r| r.path == "/oauth/token").unwrap();
+    let (token, _, _) = sign_in(&h).await;
+    let exchange = exchange(&h);
     let field = |name| exchange.field(name).unwrap().as_str().unwrap().to_owned();
     let log = buffer.text();
     assert!(log.contains("signed in to codex"), "{log}");
