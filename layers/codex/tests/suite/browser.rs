@@ -26,9 +26,7 @@ pub(super) struct Visit {
 /// A browser that visits `before` (a path on the callback server, for forged
 /// requests) and then the authorize URL, following redirects; its last page arrives
 /// on the returned channel.
-fn browser(
-    before: Option<&'static str>,
-) -> (RecordingDeviceCodeHandler, oneshot::Receiver<Visit>) {
+fn browser(before: Option<&'static str>) -> (RecordingDeviceCodeHandler, oneshot::Receiver<Visit>) {
     let (sender, receiver) = oneshot::channel();
     let sender = Mutex::new(Some(sender));
     let handler = RecordingDeviceCodeHandler::with_browser(move |url| {
@@ -79,11 +77,7 @@ fn redirect_port(authorize_url: &str) -> u16 {
     port.parse().unwrap()
 }
 
-fn auth(
-    h: &Harness,
-    handler: &RecordingDeviceCodeHandler,
-    ports: Vec<u16>,
-) -> CodexAuth {
+fn auth(h: &Harness, handler: &RecordingDeviceCodeHandler, ports: Vec<u16>) -> CodexAuth {
     CodexAuth::new(
         h.http.clone(),
         &h.store,
