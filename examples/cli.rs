@@ -308,12 +308,7 @@ async fn drive<W: Write>(
             }
             Some(Err(error)) => {
                 let _ = renderer.finish(usage.as_ref());
-                eprintln!("error: {}", error_chain(&error));
-                return if needs_sign_in(&error) {
-                    SIGN_IN_REQUIRED
-                } else {
-                    FAILED
-                };
+                return report(&error);
             }
             None => {
                 let _ = renderer.finish(usage.as_ref());
@@ -425,23 +420,24 @@ fn api_key_status(config: &Config, auth: &CodexAuth) -> u8 {
     DONE
 }
 
-fn report(error: &CodexAuthError) -> u8 {
+/// Prints `error` with its causes; sign-in problems exit with 3 and say what to do.
+fn report(error: &(dyn std::error::Error + 'static)) -> u8 {
     eprintln!("error: {}", error_chain(error));
-    if matches!(error, CodexAuthError::SignInRequired { .. }) {
+    if needs_sign_in(error) {
+        eprintln!("hint: `cli login` (or `cli login --browser`), or check auth.api_key");
         SIGN_IN_REQUIRED
     } else {
         FAILED
     }
 }
 
-/// Whether a sign-in error is somewhere in `error`'s sources.
+/// Whether `error` or one of its sources is a sign-in problem the user must fix.
 fn needs_sign_in(error: &(dyn std::error::Error + 'static)) -> bool {
+    if CodexAuthError::find(error).is_some_and(CodexAuthError::is_sign_in_required) {
+        return true;
+    }
     let mut current = Some(error);
     while let Some(error) = current {
-        if let Some(CodexAuthError::SignInRequired { .. }) = error.downcast_ref::<CodexAuthError>()
-        {
-            return true;
-        }
         if let Some(clanka_model::AiError::Unauthorized { .. }) = error.downcast_ref() {
             return true;
         }

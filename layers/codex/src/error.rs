@@ -47,7 +47,7 @@ impl std::fmt::Display for SignInReason {
 #[non_exhaustive]
 pub enum CodexAuthError {
     /// A sign-in is needed and this run may not start one (no terminal, or `CI` is set).
-    #[error("sign-in required ({reason}): run `clanka login`")]
+    #[error("sign-in required ({reason}): sign in again")]
     SignInRequired {
         /// What made the sign-in necessary.
         reason: SignInReason,
@@ -69,7 +69,7 @@ pub enum CodexAuthError {
     /// The server does not offer device-code login (404 on the user-code endpoint).
     #[error(
         "device code login is not enabled for this codex server: \
-         sign in with `clanka login --browser`, or check the issuer url"
+         sign in in a browser instead, or check the issuer url"
     )]
     DeviceFlowNotEnabled,
     /// Nobody approved the device code in time.
@@ -106,7 +106,7 @@ pub enum CodexAuthError {
     #[error("browser login timed out after {0:?}")]
     BrowserLoginTimedOut(std::time::Duration),
     /// None of the loopback callback ports could be bound.
-    #[error("cannot listen for the sign-in callback on 127.0.0.1 port {}: busy; close the other login or use `login` for a device code", .ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" or "))]
+    #[error("cannot listen for the sign-in callback on 127.0.0.1 port {}: busy; close the other login, or sign in with a device code", .ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" or "))]
     CallbackPortsBusy {
         /// The ports tried, in order.
         ports: Vec<u16>,
@@ -177,7 +177,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "sign-in required (the refresh token was already used): run `clanka login`"
+            "sign-in required (the refresh token was already used): sign in again"
         );
         let e = CodexAuthError::RefreshFailed {
             status: Some(StatusCode::BAD_GATEWAY),

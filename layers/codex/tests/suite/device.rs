@@ -107,7 +107,7 @@ async fn non_interactive_never_starts_a_login() {
             reason: SignInReason::SignedOut
         }
     ));
-    assert!(err.to_string().contains("clanka login"), "{err}");
+    assert!(err.to_string().contains("sign in again"), "{err}");
     assert!(h.server.requests().is_empty());
     assert!(h.prompts.prompts().is_empty());
 }
@@ -230,7 +230,7 @@ async fn a_server_without_device_login_says_what_to_do() {
     );
     let message = err.to_string();
     assert!(message.contains("not enabled"), "{message}");
-    assert!(message.contains("login --browser"), "{message}");
+    assert!(message.contains("in a browser"), "{message}");
     assert_eq!(h.count(is_usercode), 1);
     assert_eq!(h.count(is_poll), 0, "no polling without a user code");
     assert!(h.prompts.prompts().is_empty(), "no code to show");
