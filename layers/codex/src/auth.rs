@@ -165,17 +165,20 @@ impl CodexAuth {
     }
 
     async fn refresh_or_login(&self, stale: &Token) -> Result<Token, CodexAuthError> {
-        match self.refresh_unless_replaced(&stale.access).await {
+        match self.refresh_unless_replaced(&stale.access, None).await {
             Err(CodexAuthError::SignInRequired { reason }) => self.login_if_allowed(reason).await,
             other => other,
         }
     }
 
     /// Under the cross-process lock: re-reads the store and returns its token when it is
-    /// fresh and not `rejected`; otherwise refreshes the stored token and stores the result.
+    /// fresh and not `rejected` (another process refreshed or signed in); otherwise
+    /// refreshes the stored token and stores the result. With `account` (401 recovery),
+    /// a stored token of another account is [`CodexAuthError::AccountChanged`].
     async fn refresh_unless_replaced(
         &self,
         rejected: &crate::Secret,
+        account: Option<&Option<String>>,
     ) -> Result<Token, CodexAuthError> {
         let inner = &self.inner;
         let _guard = inner.store.lock_refresh().await?;
@@ -185,7 +188,10 @@ impl CodexAuth {
             });
         };
         if &current.access != rejected && current.is_fresh(inner.config.refresh_margin) {
-            tracing::debug!("adopting a token refreshed by another process");
+            if account.is_some_and(|account| *account != current.account_id) {
+                return Err(CodexAuthError::AccountChanged);
+            }
+            tracing::info!("using the codex token another process stored");
             return Ok(current);
         }
         let refreshed = oauth::refresh(&inner.http, &inner.config, &current).await?;
@@ -193,24 +199,15 @@ impl CodexAuth {
         Ok(refreshed)
     }
 
-    /// 401 recovery: reload the store and use a changed token of the same account,
-    /// else refresh.
+    /// 401 recovery: a changed token of the same account in the store, else a refresh;
+    /// one store read, under the refresh lock.
     async fn recover(&self, rejected: &AccessToken) -> Result<Token, CodexAuthError> {
         let mut cached = self.inner.cached.lock().await;
-        let margin = self.inner.config.refresh_margin;
-        let reloaded = self.inner.store.load().await?;
-        if let Some(stored) = reloaded.filter(|t| t.access != rejected.token && t.is_fresh(margin))
-        {
-            if stored.account_id != rejected.account_id {
-                return Err(CodexAuthError::AccountChanged);
-            }
-            tracing::info!("retrying with the reloaded codex token");
-            *cached = Some(stored.clone());
-            return Ok(stored);
-        }
-        tracing::info!("refreshing the codex token after a 401");
         *cached = None;
-        let token = self.refresh_unless_replaced(&rejected.token).await?;
+        let account = Some(&rejected.account_id);
+        let token = self
+            .refresh_unless_replaced(&rejected.token, account)
+            .await?;
         *cached = Some(token.clone());
         Ok(token)
     }

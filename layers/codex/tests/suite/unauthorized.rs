@@ -69,6 +69,30 @@ async fn a_token_changed_in_the_store_is_used_without_refreshing() {
 }
 
 #[tokio::test]
+async fn a_token_of_another_account_in_the_store_is_refused() {
+    let h = Harness::start().await;
+    let auth = h.auth(true);
+    let client = auth.authenticate_http(h.http.clone());
+    let old = auth.get().await.unwrap();
+    // Another process signed in to another account; the old access token expired.
+    let issued = h.server.issue_tokens();
+    let mut other = super::common::expired(&issued);
+    other.expires_at_ms = old.expires_at_ms;
+    other.account_id = Some("acct_other".into());
+    h.tokens().save(&other).await.unwrap();
+    h.server.expire_all_access_tokens();
+
+    let error = h.post_responses(&client).await.unwrap_err();
+    let found = CodexAuthError::find(&error);
+    assert!(
+        matches!(found, Some(CodexAuthError::AccountChanged)),
+        "{error:?}"
+    );
+    assert_eq!(h.count(is_refresh), 0);
+    assert_eq!(h.count(is_responses), 1, "no retry with the other account");
+}
+
+#[tokio::test]
 async fn a_401_after_refresh_is_a_typed_error_without_a_loop() {
     let h = Harness::start().await;
     let auth = h.auth(true);
