@@ -4,11 +4,19 @@ use std::collections::HashMap;
 
 use super::{Scenario, ScriptedResponse};
 
-/// A scenario plus how far each conversation has got.
+/// A scenario plus how far each conversation has got in each list.
 #[derive(Debug, Default)]
 pub(crate) struct ScenarioState {
     scenario: Scenario,
-    cursors: HashMap<String, usize>,
+    cursors: HashMap<(List, String), usize>,
+}
+
+/// Which list of the scenario a cursor walks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum List {
+    Conversation,
+    Model(String),
+    Shared,
 }
 
 impl ScenarioState {
@@ -29,19 +37,20 @@ impl ScenarioState {
         self.scenario.responses.push(response);
     }
 
-    /// The next scripted response for `key`, or `None` for the default behaviour.
-    /// The next response of conversation `key`: from its own list, else from the list
-    /// of the request's `model`, else from the shared list.
+    /// The next response of conversation `key`, or `None` for the default behaviour:
+    /// from its own list, else from the list of the request's `model`, else from the
+    /// shared list. Each conversation has a cursor per list, so a conversation that
+    /// changes models starts the other model's list at its beginning.
     pub(crate) fn next(&mut self, key: &str, model: Option<&str>) -> Option<ScriptedResponse> {
-        let by_model = model.and_then(|m| self.scenario.models.get(m));
-        let list = self
-            .scenario
-            .conversations
-            .get(key)
-            .or(by_model)
-            .unwrap_or(&self.scenario.responses);
-        let cursor = self.cursors.entry(key.to_owned()).or_insert(0);
-        let found = list.get(*cursor).cloned();
+        let scenario = &self.scenario;
+        let by_model =
+            model.and_then(|m| Some((List::Model(m.to_owned()), scenario.models.get(m)?)));
+        let (list, responses) = match scenario.conversations.get(key) {
+            Some(own) => (List::Conversation, own),
+            None => by_model.unwrap_or((List::Shared, &scenario.responses)),
+        };
+        let cursor = self.cursors.entry((list, key.to_owned())).or_insert(0);
+        let found = responses.get(*cursor).cloned();
         if found.is_some() {
             *cursor += 1;
         }
@@ -77,6 +86,23 @@ mod tests {
             state.next("c", Some("gpt-big")),
             Some(ScriptedResponse::new().message("shared"))
         );
+    }
+
+    #[test]
+    fn a_conversation_that_changes_models_starts_each_list_at_its_beginning() {
+        let scenario = Scenario::new()
+            .model("m1", vec![ScriptedResponse::new().message("m1-a")])
+            .model("m2", vec![ScriptedResponse::new().message("m2-a")]);
+        let mut state = ScenarioState::new(scenario);
+        assert_eq!(
+            state.next("default", Some("m1")),
+            Some(ScriptedResponse::new().message("m1-a"))
+        );
+        assert_eq!(
+            state.next("default", Some("m2")),
+            Some(ScriptedResponse::new().message("m2-a"))
+        );
+        assert_eq!(state.next("default", Some("m1")), None);
     }
 
     #[test]
