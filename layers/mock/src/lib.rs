@@ -1,7 +1,7 @@
 //! A faithful mock of OpenAI's Codex backend, for tests and by hand.
 //!
-//! It serves the OAuth device-code flow and token endpoints (with rotating refresh
-//! tokens), and the Responses API over HTTP (SSE) and WebSocket, with request
+//! It serves the OAuth device-code flow, the browser (PKCE) authorize page and the token
+//! endpoints (with rotating refresh tokens), and the Responses API over HTTP (SSE) and WebSocket, with request
 //! validation like the real backend, scripted responses and injected faults, and a
 //! record of every request. See the crate README for the scenario file format.
 //!

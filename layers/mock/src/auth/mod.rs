@@ -1,4 +1,5 @@
-//! OAuth endpoints: device-code flow, token exchange and rotating refresh, revoke.
+//! OAuth endpoints: device-code flow, browser authorize page, token exchange and
+//! rotating refresh, revoke.
 
 mod authorize;
 mod registry;
