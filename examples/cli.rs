@@ -98,7 +98,7 @@ fn main() -> ExitCode {
     };
     let (interrupt, interrupts) = mpsc::unbounded_channel();
     runtime.spawn(async move {
-        // The first Ctrl-C cancels the running turn; the second exits at once.
+        // The first Ctrl-C cancels the run (or a login); the second exits at once.
         for presses in 1.. {
             if tokio::signal::ctrl_c().await.is_err() {
                 return;

@@ -3,8 +3,9 @@
 //!
 //! [`Agent::send`] streams [`Output`] events while the agent reads, edits, runs and
 //! delegates; the tools (`read_file`, `write_file`, `apply_patch`, `list_files`,
-//! `grep`, `shell`, `todo`, `delegate`, `task_complete`) only reach paths inside the
-//! agent's directory. [`layer_subagent_model`] gives sub-agents a cheaper model built
+//! `grep`, `shell`, `todo`, `delegate`, `task_complete`) work in the agent's directory:
+//! the file tools refuse paths outside it ([`PathError`]); `shell` starts there but is a
+//! real shell, not a sandbox. [`layer_subagent_model`] gives sub-agents a cheaper model built
 //! from the same services as the parent's.
 //!
 //! # Example
