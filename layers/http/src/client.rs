@@ -7,20 +7,24 @@ use reqwest::{IntoUrl, Method, Request, RequestBuilder, Response};
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 
+use crate::error_body::ErrorBody;
 use crate::send::SendRequest;
 use crate::trace::TraceAttempts;
 use crate::transient::RetryCloneable;
-use crate::{HttpConfig, HttpError, RetryAfterLayer};
+use crate::{HttpConfig, HttpError, RetryAfterPolicy};
 
 type Erased = BoxCloneSyncService<Request, Response, HttpError>;
 
 /// Cloneable HTTP client: a tower service from [`reqwest::Request`] to [`reqwest::Response`].
 ///
 /// [`HttpClient::new`] builds the real stack, outermost first:
-/// [`RetryAfter`](crate::RetryAfter) (429/503 `Retry-After`), transient retries with
-/// exponential backoff and jitter (connect errors, timeouts, resets, 5xx; never a request
-/// whose body is a stream), a tracing span per attempt, and reqwest with a connect timeout
-/// and a per-read timeout. Clones share the connection pool.
+/// [`RetryAfter`](crate::RetryAfter) (a 429/503 that names its delay, in `Retry-After` or
+/// its error body), transient retries with exponential backoff and jitter (connect
+/// errors, timeouts, resets, other 5xx; never a request whose body is a stream), the
+/// reading of error bodies, a tracing span per attempt, and reqwest with a connect
+/// timeout and a per-read timeout. Both retries share one [`Backoff`](crate::Backoff):
+/// a persistent failure costs at most `max_retries + 1` requests of each kind.
+/// Clones share the connection pool.
 ///
 /// # Example
 ///
@@ -52,14 +56,12 @@ impl HttpClient {
         }
         let client = builder.build().map_err(HttpError::Build)?;
         let middleware = reqwest_middleware::ClientBuilder::new(client.clone())
-            .with(RetryCloneable::new(&config))
+            .with(RetryCloneable::new(config.retry))
+            .with(ErrorBody)
             .with(TraceAttempts)
             .build();
         let service = ServiceBuilder::new()
-            .layer(RetryAfterLayer::new(
-                config.retry_after_max,
-                config.max_retry_after_attempts,
-            ))
+            .layer(RetryAfterPolicy::layer(config.retry))
             .service(SendRequest::new(middleware));
         Ok(Self {
             service: BoxCloneSyncService::new(service),

@@ -1,9 +1,12 @@
 use std::time::Duration;
 
+use crate::Backoff;
+
 /// Configuration of [`HttpClient::new`](crate::HttpClient::new).
 ///
 /// The defaults follow the Codex CLI: 10 s connect timeout, 300 s per-read timeout,
-/// 4 transient retries with a 200 ms exponential backoff base.
+/// 4 retries of request-level failures with a 200 ms exponential backoff base, and
+/// server-named delays honoured up to 60 s ([`Backoff::default`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HttpConfig {
@@ -11,16 +14,9 @@ pub struct HttpConfig {
     pub connect_timeout: Duration,
     /// Timeout for each read from the socket; never a total timeout, so long streams live.
     pub read_timeout: Duration,
-    /// Retries of transient failures (connect errors, timeouts, resets, 5xx).
-    pub max_retries: u32,
-    /// Delay before the first transient retry; doubled on each further retry, with jitter.
-    pub backoff_base: Duration,
-    /// Upper bound of a single transient-retry delay.
-    pub backoff_max: Duration,
-    /// Longest `Retry-After` (on 429/503) that is waited for; longer ones are returned as is.
-    pub retry_after_max: Duration,
-    /// How many times a request is re-sent after honouring a `Retry-After`.
-    pub max_retry_after_attempts: u32,
+    /// Retries of request-level failures (connect errors, timeouts, resets, 5xx, and
+    /// 429/503 answers that name a delay) and the waits between them.
+    pub retry: Backoff,
     /// `User-Agent` header sent with each request, if set.
     pub user_agent: Option<String>,
 }
@@ -30,11 +26,7 @@ impl Default for HttpConfig {
         Self {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(300),
-            max_retries: 4,
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(10),
-            retry_after_max: Duration::from_secs(60),
-            max_retry_after_attempts: 2,
+            retry: Backoff::default(),
             user_agent: None,
         }
     }
@@ -53,18 +45,18 @@ impl HttpConfig {
         self
     }
 
-    /// Sets [`max_retries`](Self::max_retries) and [`backoff_base`](Self::backoff_base).
+    /// Sets the retry count and first backoff delay of [`retry`](Self::retry).
     pub fn with_retries(mut self, max_retries: u32, backoff_base: Duration) -> Self {
-        self.max_retries = max_retries;
-        self.backoff_base = backoff_base;
+        self.retry = self
+            .retry
+            .with_max_retries(max_retries)
+            .with_base(backoff_base);
         self
     }
 
-    /// Sets [`retry_after_max`](Self::retry_after_max) and
-    /// [`max_retry_after_attempts`](Self::max_retry_after_attempts).
-    pub fn with_retry_after(mut self, max_delay: Duration, max_attempts: u32) -> Self {
-        self.retry_after_max = max_delay;
-        self.max_retry_after_attempts = max_attempts;
+    /// Sets [`retry`](Self::retry).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.retry = backoff;
         self
     }
 

@@ -1,4 +1,5 @@
-//! Transient-failure retries: reqwest-retry with the Codex policy (§5.1 of the protocol notes).
+//! Request-level retries of transient failures (connect errors, timeouts, resets, 5xx)
+//! with reqwest-retry, timed by the shared [`Backoff`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -6,18 +7,17 @@ use std::pin::Pin;
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
-use reqwest_retry::policies::ExponentialBackoff;
 use reqwest_retry::{
-    Jitter, RetryTransientMiddleware, Retryable, RetryableStrategy, default_on_request_failure,
+    RetryTransientMiddleware, Retryable, RetryableStrategy, default_on_request_failure,
 };
 
-use crate::HttpConfig;
-use crate::retry_after::retry_after;
+use crate::Backoff;
+use crate::retry_after::{ServerDelay, names_its_delay};
 
 /// Retries connect errors, timeouts, resets and 5xx.
 ///
-/// 4xx (429 included) is never retried here, and neither is a 503 carrying a parsable
-/// `Retry-After`: [`RetryAfter`](crate::RetryAfter) decides about those.
+/// 4xx (429 included) is never retried here, and neither is a 429 or 503 that names
+/// its delay: [`RetryAfterPolicy`](crate::RetryAfterPolicy) decides about those.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TransientStrategy;
 
@@ -32,12 +32,10 @@ impl RetryableStrategy for TransientStrategy {
 
 fn classify(res: &Response) -> Option<Retryable> {
     let status = res.status();
-    if status.is_server_error() {
-        match retry_after(status, res.headers()) {
-            Some(_) => None,
-            None => Some(Retryable::Transient),
-        }
-    } else if status.is_client_error() {
+    let named = names_its_delay(status) && res.extensions().get::<ServerDelay>().is_some();
+    if status.is_server_error() && !named {
+        Some(Retryable::Transient)
+    } else if status.is_client_error() || named {
         Some(Retryable::Fatal)
     } else {
         None
@@ -47,22 +45,14 @@ fn classify(res: &Response) -> Option<Retryable> {
 /// Retry middleware that sends requests with a streaming (non-cloneable) body once,
 /// instead of failing them as reqwest-retry does.
 pub(crate) struct RetryCloneable {
-    retry: RetryTransientMiddleware<ExponentialBackoff, TransientStrategy>,
+    retry: RetryTransientMiddleware<Backoff, TransientStrategy>,
 }
 
 impl RetryCloneable {
-    pub(crate) fn new(config: &HttpConfig) -> Self {
-        let policy = ExponentialBackoff::builder()
-            .retry_bounds(
-                config.backoff_base,
-                config.backoff_max.max(config.backoff_base),
-            )
-            .jitter(Jitter::Bounded)
-            .base(2)
-            .build_with_max_retries(config.max_retries);
+    pub(crate) fn new(backoff: Backoff) -> Self {
         Self {
             retry: RetryTransientMiddleware::new_with_policy_and_strategy(
-                policy,
+                backoff,
                 TransientStrategy,
             ),
         }

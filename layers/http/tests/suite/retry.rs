@@ -2,15 +2,16 @@
 
 use std::time::{Duration, Instant};
 
-use clanka_http::{HttpClient, HttpConfig};
+use clanka_http::{Backoff, HttpClient, HttpConfig};
 use reqwest::Method;
 
-use super::server::{Reply, TestServer};
+use super::server::{Body, Reply, TestServer};
 
 fn client() -> HttpClient {
-    let config = HttpConfig::default()
-        .with_retries(4, Duration::from_millis(10))
-        .with_retry_after(Duration::from_secs(5), 2);
+    let backoff = Backoff::default()
+        .with_base(Duration::from_millis(10))
+        .with_max_server_delay(Duration::from_secs(5));
+    let config = HttpConfig::default().with_backoff(backoff);
     HttpClient::new(config).unwrap()
 }
 
@@ -71,7 +72,42 @@ async fn retry_after_attempts_are_capped() {
     let server = TestServer::start(vec![Reply::status(429).header("retry-after", "0")]).await;
     let res = get(&client(), &server).await;
     assert_eq!(res.status(), 429);
-    assert_eq!(server.count(), 3);
+    assert_eq!(server.count(), 5, "the first request and 4 retries");
+}
+
+#[tokio::test]
+async fn a_persistent_503_naming_its_delay_costs_five_requests() {
+    let server = TestServer::start(vec![Reply::status(503).header("retry-after", "0.01")]).await;
+    let res = get(&client(), &server).await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(server.count(), 5);
+}
+
+#[tokio::test]
+async fn honours_a_delay_written_in_the_error_body() {
+    let server = TestServer::start(vec![
+        Reply::status(429).body(Body::Full(
+            r#"{"error":{"code":"rate_limit_exceeded","message":"Please try again in 300ms."}}"#,
+        )),
+        Reply::status(200),
+    ])
+    .await;
+    let start = Instant::now();
+    let res = get(&client(), &server).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(server.count(), 2);
+    assert!(start.elapsed() >= Duration::from_millis(290));
+}
+
+#[tokio::test]
+async fn the_error_body_still_reaches_the_caller() {
+    let body = r#"{"error":{"code":"usage_limit_reached","message":"The usage limit has been reached"}}"#;
+    let server = TestServer::start(vec![Reply::status(429).body(Body::Full(body))]).await;
+    let res = get(&client(), &server).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(server.count(), 1, "a 429 that names no delay is not retried");
+    assert!(res.url().as_str().starts_with(&server.url[..20]));
+    assert_eq!(res.text().await.unwrap(), body);
 }
 
 #[tokio::test]
