@@ -8,7 +8,7 @@ use crate::RateLimitSnapshot;
 
 /// Why a model request or its stream failed: one variant per reason.
 ///
-/// Providers map their wire errors onto these (for Codex, protocol §3.4); the agent
+/// Providers map their wire errors onto these; callers
 /// decides with [`is_retryable`](Self::is_retryable) and
 /// [`retry_after`](Self::retry_after). Messages come from the provider's error
 /// bodies and never hold credentials.
@@ -17,15 +17,15 @@ use crate::RateLimitSnapshot;
 ///
 /// ```
 /// use std::time::Duration;
-/// use clanka_model::{AiError, parse_retry_delay};
+/// use clanka_model::AiError;
 ///
-/// let message = "Rate limit reached. Please try again in 1.5s.";
 /// let err = AiError::RateLimited {
-///     message: message.into(),
-///     retry_after: parse_retry_delay(message),
+///     message: "Rate limit reached. Please try again in 1.5s.".into(),
+///     retry_after: Some(Duration::from_millis(1500)),
 /// };
 /// assert!(err.is_retryable());
 /// assert_eq!(err.retry_after(), Some(Duration::from_millis(1500)));
+/// assert_eq!(err.to_string(), "rate limited (retry in 1.5 s): Rate limit reached. Please try again in 1.5s.");
 ///
 /// let err = AiError::ContextWindowExceeded { message: "too long".into() };
 /// assert!(!err.is_retryable());
@@ -65,12 +65,14 @@ pub enum AiError {
     },
     /// Too many requests; try again, after `retry_after` when the provider said.
     ///
-    /// Retryable: the caller's retry budget bounds the attempts.
-    #[error("rate limited: {message}")]
+    /// Retryable: the caller's retry budget bounds the attempts. A provider that
+    /// gives up because the delay is longer than it waits returns this error, whose
+    /// message says when to come back.
+    #[error("rate limited{}: {message}", retry_in(*.retry_after))]
     RateLimited {
         /// Provider message.
         message: String,
-        /// The delay the provider asked for (see [`parse_retry_delay`](crate::parse_retry_delay)).
+        /// The delay the provider asked for.
         retry_after: Option<Duration>,
     },
     /// The provider is overloaded and asks clients to back off.
@@ -141,6 +143,11 @@ pub enum AiError {
     /// The request could not be sent or the connection failed.
     #[error("transport failed")]
     Transport(#[source] BoxError),
+    /// Something on this machine failed that retrying will not fix: the credential
+    /// store is read-only, full or not a directory, a lock could not be taken in time.
+    /// The source names the path and the operating system's message.
+    #[error("local failure")]
+    Local(#[source] BoxError),
 }
 
 impl AiError {
@@ -151,22 +158,25 @@ impl AiError {
 
     /// Whether trying the same request again may succeed.
     ///
-    /// Fatal (protocol §5.2): context window, quota, usage limit, usage not included,
-    /// server overloaded, content policy, invalid request, unauthorized and unsupported
-    /// option. Everything else (rate limited, disconnects, idle timeouts, unexpected
-    /// statuses, other failures, undecodable responses, transport) is retryable.
+    /// Fatal: context window, quota, usage limit, usage not included, content policy,
+    /// invalid request, unauthorized, unsupported option, and local failures.
+    /// Everything else (rate limited, server overloaded, disconnects, idle timeouts,
+    /// unexpected statuses, other failures, undecodable responses, transport) is
+    /// retryable. Deviation from the official client, which gives up on "overloaded":
+    /// a 503 is retried like any other 5xx, within the same budget.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::ContextWindowExceeded { .. }
             | Self::QuotaExceeded { .. }
             | Self::UsageLimitReached { .. }
             | Self::UsageNotIncluded { .. }
-            | Self::ServerOverloaded { .. }
             | Self::ContentPolicy { .. }
             | Self::InvalidRequest { .. }
             | Self::Unauthorized { .. }
-            | Self::Unsupported { .. } => false,
+            | Self::Unsupported { .. }
+            | Self::Local(_) => false,
             Self::RateLimited { .. }
+            | Self::ServerOverloaded { .. }
             | Self::StreamDisconnected { .. }
             | Self::IdleTimeout { .. }
             | Self::Server { .. }
@@ -185,6 +195,13 @@ impl AiError {
             _ => None,
         }
     }
+}
+
+/// ` (retry in N s)` for a known delay.
+fn retry_in(after: Option<Duration>) -> String {
+    after
+        .map(|after| format!(" (retry in {:.1} s)", after.as_secs_f64()))
+        .unwrap_or_default()
 }
 
 /// A string that names no variant of a provider option enum.

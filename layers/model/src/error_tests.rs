@@ -24,7 +24,7 @@ fn every_variant() -> Vec<(AiError, bool)> {
             },
             true,
         ),
-        (AiError::ServerOverloaded { message: m() }, false),
+        (AiError::ServerOverloaded { message: m() }, true),
         (AiError::ContentPolicy { message: m() }, false),
         (AiError::InvalidRequest { message: m() }, false),
         (AiError::Unauthorized { message: m() }, false),
@@ -57,6 +57,7 @@ fn every_variant() -> Vec<(AiError, bool)> {
         ),
         (AiError::InvalidResponse { message: m() }, true),
         (AiError::transport("connection reset"), true),
+        (AiError::Local("read-only file system".into()), false),
     ]
 }
 

@@ -40,7 +40,6 @@
 mod model;
 
 mod error;
-mod retry_delay;
 
 mod message;
 mod options;
@@ -59,6 +58,5 @@ pub use part::{FinishReason, StreamPart, Usage};
 pub use prompt::Prompt;
 pub use rate_limit::{Credits, RateLimitSnapshot, RateLimitWindow};
 pub use response::{Response, ResponseCollector};
-pub use retry_delay::parse_retry_delay;
 pub use stream::PartStream;
 pub use tool::{ResponseFormat, Tool, ToolChoice};

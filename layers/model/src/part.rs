@@ -15,6 +15,7 @@ use crate::{RateLimitSnapshot, ToolCall};
 /// with [`Finish`](Self::Finish). Text and reasoning come as start / deltas / end sharing
 /// an `id` (the provider's item id); the end part is authoritative. Tool calls arrive
 /// complete. [`RateLimits`](Self::RateLimits) may come first (from response headers).
+/// A [`Retry`](Self::Retry) voids everything before it: the response starts over.
 ///
 /// # Example
 ///
@@ -85,6 +86,22 @@ pub enum StreamPart {
     Usage(Usage),
     /// A rate-limit snapshot (one per limit family).
     RateLimits(RateLimitSnapshot),
+    /// The provider failed mid-response and sends the request again after
+    /// `delay_ms`: every part of this response so far is void, and the parts of
+    /// the new attempt follow. `discard` names the text and reasoning sections and
+    /// the tool calls already delivered, so a consumer that showed them can take them
+    /// back; [`ResponseCollector`](crate::ResponseCollector) starts over.
+    Retry {
+        /// The retry number, from 1.
+        attempt: u32,
+        /// What failed, for display.
+        error: String,
+        /// The wait before the new attempt, in milliseconds.
+        delay_ms: u64,
+        /// Ids of the sections and tool calls delivered by the failed attempt.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        discard: Vec<String>,
+    },
     /// The response is complete.
     Finish {
         /// Why the model stopped.

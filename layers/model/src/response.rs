@@ -1,5 +1,7 @@
 //! Folding a stream of parts into one complete response.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -58,8 +60,9 @@ impl Response {
 /// Text and reasoning items take their slot when they start (or at their first
 /// delta or end, if the start is missing); deltas append to them; a reasoning end
 /// sets the summary and encrypted content (falling back to the deltas when it has no
-/// summary). Usage parts add up. The response is complete only after
-/// [`StreamPart::Finish`].
+/// summary). Usage parts add up. A [`StreamPart::Retry`] starts the response over
+/// (keeping rate-limit snapshots). The response is complete only after
+/// [`StreamPart::Finish`]. Every part costs O(1), whatever the number of items.
 ///
 /// # Example
 ///
@@ -82,10 +85,10 @@ impl Response {
 #[derive(Debug, Clone, Default)]
 pub struct ResponseCollector {
     response: Response,
-    /// Kind, part id and item index of each text or reasoning item seen so far.
-    slots: Vec<(Kind, String, usize)>,
+    /// The item indexes of the text and reasoning items seen so far, by part id.
+    slots: HashMap<String, [Option<usize>; 2]>,
     /// Reasoning text received as deltas, per item index.
-    reasoning: Vec<(usize, String)>,
+    reasoning: HashMap<usize, String>,
 }
 
 impl ResponseCollector {
@@ -113,7 +116,10 @@ impl ResponseCollector {
             StreamPart::ReasoningStart { id } => {
                 self.reasoning_slot(id);
             }
-            StreamPart::ReasoningDelta { id, delta } => self.reasoning_delta(id, delta),
+            StreamPart::ReasoningDelta { id, delta } => {
+                let index = self.reasoning_slot(id);
+                self.reasoning.entry(index).or_default().push_str(delta);
+            }
             StreamPart::ReasoningEnd {
                 id,
                 summary,
@@ -126,6 +132,13 @@ impl ResponseCollector {
             }
             StreamPart::Usage(usage) => self.response.usage += *usage,
             StreamPart::RateLimits(snapshot) => self.response.rate_limits.push(snapshot.clone()),
+            StreamPart::Retry { .. } => {
+                // The attempt failed and is sent again: keep only what the provider
+                // reported about the account.
+                let rate_limits = std::mem::take(&mut self.response.rate_limits);
+                *self = Self::default();
+                self.response.rate_limits = rate_limits;
+            }
             StreamPart::Finish {
                 reason,
                 response_id,
@@ -162,16 +175,13 @@ impl ResponseCollector {
         id: &str,
         new_item: impl FnOnce(String) -> AssistantItem,
     ) -> usize {
-        let found = self
-            .slots
-            .iter()
-            .find(|(k, slot, _)| *k == kind && slot == id);
-        if let Some((_, _, index)) = found {
-            return *index;
+        let at = kind as usize;
+        if let Some(index) = self.slots.get(id).and_then(|slots| slots[at]) {
+            return index;
         }
         let index = self.response.items.len();
         self.response.items.push(new_item(id.to_owned()));
-        self.slots.push((kind, id.to_owned(), index));
+        self.slots.entry(id.to_owned()).or_default()[at] = Some(index);
         index
     }
 
@@ -190,21 +200,9 @@ impl ResponseCollector {
         })
     }
 
-    fn reasoning_delta(&mut self, id: &str, delta: &str) {
-        let index = self.reasoning_slot(id);
-        match self.reasoning.iter_mut().find(|(slot, _)| *slot == index) {
-            Some((_, text)) => text.push_str(delta),
-            None => self.reasoning.push((index, delta.to_owned())),
-        }
-    }
-
     fn reasoning_end(&mut self, id: &str, end_summary: &[String], end_content: Option<&String>) {
         let index = self.reasoning_slot(id);
-        let streamed = self
-            .reasoning
-            .iter()
-            .find(|(slot, _)| *slot == index)
-            .map(|(_, text)| text.clone());
+        let streamed = self.reasoning.remove(&index);
         if let Some(AssistantItem::Reasoning {
             summary,
             encrypted_content,
@@ -222,8 +220,8 @@ impl ResponseCollector {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Text,
-    Reasoning,
+    Text = 0,
+    Reasoning = 1,
 }
 
 #[cfg(test)]

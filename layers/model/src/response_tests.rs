@@ -203,3 +203,40 @@ fn a_response_becomes_history() {
         }
     );
 }
+
+#[test]
+fn a_retry_voids_the_partial_attempt_but_keeps_rate_limits() {
+    let text = |delta: &str| StreamPart::TextDelta {
+        id: "msg_1".into(),
+        delta: delta.into(),
+    };
+    let response = collect(&[
+        StreamPart::RateLimits(snapshot("codex")),
+        StreamPart::ResponseStarted {
+            id: "resp_1".into(),
+            model: None,
+        },
+        text("Hel"),
+        StreamPart::ToolCall(ToolCall::new("call_1", "shell", "{}")),
+        StreamPart::Retry {
+            attempt: 1,
+            error: "stream disconnected".into(),
+            delay_ms: 200,
+            discard: vec!["msg_1".into(), "call_1".into()],
+        },
+        StreamPart::ResponseStarted {
+            id: "resp_2".into(),
+            model: None,
+        },
+        text("Hello"),
+        StreamPart::Finish {
+            reason: FinishReason::Stop,
+            response_id: None,
+        },
+    ])
+    .unwrap();
+    assert_eq!(response.text(), "Hello");
+    assert_eq!(response.tool_calls().count(), 0);
+    assert_eq!(response.id.as_deref(), Some("resp_2"));
+    assert_eq!(response.rate_limits, vec![snapshot("codex")]);
+}

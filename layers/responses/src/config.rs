@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
+use clanka_http::Backoff;
 use clanka_model::{AiError, ProviderOptions, ReasoningEffort, ReasoningSummary};
 
-/// The base URL of the Codex backend for ChatGPT sign-in (§2.1).
+/// The base URL of the Codex backend for ChatGPT sign-in.
 pub const CODEX_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
 
 /// The system prompt sent when a request has none: the backend rejects an empty one.
@@ -38,14 +39,14 @@ pub struct ResponsesConfig {
     pub base_url: String,
     /// System prompt used when a request has none.
     pub default_instructions: String,
-    /// Longest wait for the next event of a streaming response (§3.1, default 300 s).
+    /// Longest wait for the next event of a streaming response (default 300 s).
     pub idle_timeout: Duration,
-    /// Retries of a retryable failure before any part was delivered (default 4).
-    pub max_retries: u32,
-    /// First backoff delay, doubled per retry with ±10 % jitter (default 200 ms).
-    pub retry_base_delay: Duration,
-    /// Longest server-requested delay honoured; longer ones fail at once (default 60 s).
-    pub max_retry_after: Duration,
+    /// Retries of stream-level failures (a drop, a missing `response.completed`, a
+    /// retryable `response.failed`, an undecodable event; over WebSocket also error
+    /// frames and handshakes) and the waits between them: the HTTP client's
+    /// [`Backoff`] (4 retries from 200 ms, server delays up to 60 s). Failures the HTTP
+    /// client already retried are not retried again.
+    pub retry: Backoff,
     /// Interval of client pings while a WebSocket response is streaming (default 20 s).
     pub ping_interval: Duration,
     /// A socket older than this is replaced before the next request (default 55 min;
@@ -67,9 +68,7 @@ impl ResponsesConfig {
             base_url: CODEX_BASE_URL.to_owned(),
             default_instructions: DEFAULT_INSTRUCTIONS.to_owned(),
             idle_timeout: Duration::from_secs(300),
-            max_retries: 4,
-            retry_base_delay: Duration::from_millis(200),
-            max_retry_after: Duration::from_secs(60),
+            retry: Backoff::default(),
             ping_interval: Duration::from_secs(20),
             max_socket_age: Duration::from_secs(55 * 60),
             classify_error: std::convert::identity,
@@ -94,15 +93,21 @@ impl ResponsesConfig {
         self
     }
 
-    /// Sets [`max_retries`](Self::max_retries).
+    /// Sets the number of retries of [`retry`](Self::retry).
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
+        self.retry = self.retry.with_max_retries(retries);
         self
     }
 
-    /// Sets [`retry_base_delay`](Self::retry_base_delay).
+    /// Sets the first backoff delay of [`retry`](Self::retry).
     pub fn retry_base_delay(mut self, delay: Duration) -> Self {
-        self.retry_base_delay = delay;
+        self.retry = self.retry.with_base(delay);
+        self
+    }
+
+    /// Sets [`retry`](Self::retry).
+    pub fn retry(mut self, backoff: Backoff) -> Self {
+        self.retry = backoff;
         self
     }
 

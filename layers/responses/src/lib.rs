@@ -30,6 +30,7 @@
 
 mod config;
 mod decode;
+mod idle;
 mod model;
 mod outbox;
 mod rate_limits;
@@ -45,4 +46,5 @@ pub use config::{CODEX_BASE_URL, DEFAULT_INSTRUCTIONS, ORIGINATOR, ResponsesConf
 pub use decode::{Decoded, EventDecoder};
 pub use model::ResponsesModel;
 pub use replay::replay_sse;
+pub use transport::MAX_LINE_BYTES;
 pub use request::ResponsesRequest;

@@ -13,7 +13,7 @@ use futures_util::future::{Ready, ready};
 use tower::Service;
 
 use crate::request::{HeaderSet, ResponsesRequest};
-use crate::retry::{Attempt, Open, RetryPolicy, retrying};
+use crate::retry::{Attempt, Failure, Open, RetryPolicy, retrying};
 use crate::ws::{Connections, Opened};
 use crate::{ResponsesConfig, sse};
 
@@ -91,7 +91,10 @@ impl ResponsesModel {
             &self.inner.config,
             &self.inner.conversation,
         )?);
-        let policy = RetryPolicy::new(&self.inner.config);
+        let policy = RetryPolicy {
+            backoff: self.inner.config.retry,
+            classify: self.inner.config.classify_error,
+        };
         let inner = self.inner.clone();
         let open: Open = Box::new(move || {
             let inner = inner.clone();
@@ -103,7 +106,7 @@ impl ResponsesModel {
 }
 
 impl Inner {
-    async fn attempt(&self, request: Arc<ResponsesRequest>) -> Result<Attempt, AiError> {
+    async fn attempt(&self, request: Arc<ResponsesRequest>) -> Result<Attempt, Failure> {
         if let Some(sockets) = self.sockets.as_ref().filter(|s| !s.fell_back()) {
             match sockets.open(request.clone()).await? {
                 Opened::Socket(attempt) => return Ok(attempt),
@@ -114,7 +117,8 @@ impl Inner {
             message: format!("request did not serialize: {e}"),
         })?;
         let headers = HeaderSet::Http.headers(request.conversation());
-        let events = sse::post(&self.http, &self.config.responses_url(), &headers, body)?;
+        let events = sse::post(&self.http, &self.config.responses_url(), &headers, body)
+            .map_err(Failure::spent)?;
         Ok(Box::pin(sse::parts(events, self.config.idle_timeout)))
     }
 }

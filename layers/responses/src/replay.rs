@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use clanka_model::{AiError, PartStream};
 use eventsource_client::{self as es, Client as _, ReconnectOptions};
-use futures_util::stream;
+use futures_util::{StreamExt as _, stream};
 use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
 
 /// Serves one recorded body, split into the given chunks, as a 200 response.
@@ -25,7 +25,7 @@ impl HttpTransport for Replay {
             http::Response::builder()
                 .status(200)
                 .header("content-type", "text/event-stream")
-                .body(body)
+                .body(crate::transport::limit_lines(body))
                 .map_err(TransportError::new)
         })
     }
@@ -60,7 +60,9 @@ pub fn replay_sse(chunks: impl IntoIterator<Item = Bytes>) -> PartStream {
             .stream()
     });
     match built {
-        Ok(events) => PartStream::new(crate::sse::parts(events, Duration::from_secs(300))),
+        Ok(events) => PartStream::new(
+            crate::sse::parts(events, Duration::from_secs(300)).map(|item| item.map_err(|f| f.error)),
+        ),
         Err(error) => PartStream::from_parts([Err(AiError::InvalidRequest {
             message: error.to_string(),
         })]),

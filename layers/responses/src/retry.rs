@@ -1,159 +1,176 @@
-//! Model-level retries (§5.2): a failed attempt is retried only while no part of the
-//! response has reached the consumer, so a retry never duplicates output (§9.7).
+//! Stream-level retries: a failed attempt is sent again, with the shared
+//! [`Backoff`], and the consumer is told with a [`StreamPart::Retry`] that names the
+//! output the failed attempt had delivered, so nothing is shown or kept twice.
+//!
+//! Failures the request layer already retried (a final HTTP status, a connection the
+//! HTTP client gave up on) are passed on at once: one owner per failure class.
 
-use std::collections::VecDeque;
 use std::pin::Pin;
-use std::time::Duration;
+use std::task::{Context, Poll, ready};
 
+use clanka_http::Backoff;
 use clanka_model::{AiError, PartStream, StreamPart};
 use futures_util::future::BoxFuture;
-use futures_util::{Stream, StreamExt as _, stream};
+use futures_util::{Stream, StreamExt as _};
 
-use crate::ResponsesConfig;
+/// Why an attempt failed, and whether this layer may still retry it.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) error: AiError,
+    /// The request layer (the HTTP client) already spent its retries on it.
+    pub(crate) spent: bool,
+}
+
+impl Failure {
+    /// A failure of the stream or of a transport without retries of its own
+    /// (WebSocket): this layer's to retry.
+    pub(crate) fn stream(error: AiError) -> Self {
+        Self {
+            error,
+            spent: false,
+        }
+    }
+
+    /// A failure the HTTP client already retried: passed on as it is.
+    pub(crate) fn spent(error: AiError) -> Self {
+        Self { error, spent: true }
+    }
+}
+
+impl From<AiError> for Failure {
+    fn from(error: AiError) -> Self {
+        Self::stream(error)
+    }
+}
 
 /// The parts of one attempt.
-pub(crate) type Attempt = Pin<Box<dyn Stream<Item = Result<StreamPart, AiError>> + Send>>;
+pub(crate) type Attempt = Pin<Box<dyn Stream<Item = Result<StreamPart, Failure>> + Send>>;
 
 /// Starts one attempt.
-pub(crate) type Open = Box<dyn FnMut() -> BoxFuture<'static, Result<Attempt, AiError>> + Send>;
+pub(crate) type Open = Box<dyn FnMut() -> BoxFuture<'static, Result<Attempt, Failure>> + Send>;
 
-/// When to retry and how long to wait.
+/// When to retry: the backoff, and the client's reclassification of errors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RetryPolicy {
-    max_retries: u32,
-    base_delay: Duration,
-    max_retry_after: Duration,
-    classify: fn(AiError) -> AiError,
+    pub(crate) backoff: Backoff,
+    pub(crate) classify: fn(AiError) -> AiError,
 }
 
-impl RetryPolicy {
-    pub(crate) fn new(config: &ResponsesConfig) -> Self {
-        Self {
-            max_retries: config.max_retries,
-            base_delay: config.retry_base_delay,
-            max_retry_after: config.max_retry_after,
-            classify: config.classify_error,
-        }
-    }
-
-    /// The wait before retry number `retry` (1-based) after `error`, or `None` to give up:
-    /// the server's delay when it asked for one, else `base × 2^(retry-1) × U[0.9, 1.1)`.
-    pub(crate) fn delay(&self, error: &AiError, retry: u32) -> Option<Duration> {
-        if !error.is_retryable() || retry > self.max_retries {
-            return None;
-        }
-        if let Some(after) = error.retry_after() {
-            return (after <= self.max_retry_after).then_some(after);
-        }
-        let exponent = retry.saturating_sub(1).min(16);
-        Some(
-            self.base_delay
-                .saturating_mul(1 << exponent)
-                .mul_f64(0.9 + fastrand::f64() * 0.2),
-        )
-    }
-}
-
-/// A stream that opens attempts with `open` and retries as the policy allows.
-pub(crate) fn retrying(policy: RetryPolicy, open: Open) -> PartStream {
-    let state = State {
+/// A stream that opens attempts with `open` and retries them as `policy` allows.
+pub(crate) fn retrying(policy: RetryPolicy, mut open: Open) -> PartStream {
+    let phase = Phase::Opening(open());
+    PartStream::new(Retrying {
         policy,
         open,
-        current: None,
-        held: VecDeque::new(),
-        delivered: false,
+        phase,
         retries: 0,
-        finished: false,
-    };
-    PartStream::new(stream::unfold(state, |mut state| async move {
-        let item = state.next().await?;
-        Some((item, state))
-    }))
+        delivered: Vec::new(),
+    })
 }
 
-struct State {
+struct Retrying {
     policy: RetryPolicy,
     open: Open,
-    current: Option<Attempt>,
-    /// Parts that carry no output (response start, rate limits), held until the
-    /// first output part so that a retried attempt does not repeat them.
-    held: VecDeque<StreamPart>,
-    delivered: bool,
+    phase: Phase,
     retries: u32,
-    finished: bool,
+    /// Sections and tool calls the current attempt delivered.
+    delivered: Vec<String>,
 }
 
-impl State {
-    async fn next(&mut self) -> Option<Result<StreamPart, AiError>> {
+enum Phase {
+    Opening(BoxFuture<'static, Result<Attempt, Failure>>),
+    Streaming(Attempt),
+    Waiting(Pin<Box<tokio::time::Sleep>>),
+    Done,
+}
+
+impl Stream for Retrying {
+    type Item = Result<StreamPart, AiError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
         loop {
-            if self.delivered
-                && let Some(part) = self.held.pop_front()
-            {
-                return Some(Ok(part));
-            }
-            if self.finished {
-                return None;
-            }
-            let attempt = match &mut self.current {
-                Some(attempt) => attempt,
-                None => match (self.open)().await {
-                    Ok(attempt) => self.current.insert(attempt),
-                    Err(error) => match self.give_up_or_wait((self.policy.classify)(error)).await {
-                        Some(error) => return Some(Err(error)),
-                        None => continue,
-                    },
+            let failure = match &mut this.phase {
+                Phase::Opening(opening) => match ready!(opening.as_mut().poll(cx)) {
+                    Ok(attempt) => {
+                        this.phase = Phase::Streaming(attempt);
+                        continue;
+                    }
+                    Err(failure) => failure,
                 },
+                Phase::Streaming(attempt) => match ready!(attempt.poll_next_unpin(cx)) {
+                    Some(Ok(part)) => {
+                        this.note(&part);
+                        return Poll::Ready(Some(Ok(part)));
+                    }
+                    Some(Err(failure)) => failure,
+                    None => {
+                        this.phase = Phase::Done;
+                        return Poll::Ready(None);
+                    }
+                },
+                Phase::Waiting(sleep) => {
+                    ready!(sleep.as_mut().poll(cx));
+                    this.phase = Phase::Opening((this.open)());
+                    continue;
+                }
+                Phase::Done => return Poll::Ready(None),
             };
-            match attempt.next().await {
-                Some(Ok(part)) if self.delivered => return Some(Ok(part)),
-                Some(Ok(part)) => {
-                    self.delivered = carries_output(&part);
-                    self.held.push_back(part);
-                }
-                Some(Err(error)) => {
-                    self.current = None;
-                    let error = (self.policy.classify)(error);
-                    if self.delivered {
-                        self.finished = true;
-                        return Some(Err(error));
-                    }
-                    if let Some(error) = self.give_up_or_wait(error).await {
-                        return Some(Err(error));
-                    }
-                }
-                None => {
-                    self.current = None;
-                    self.delivered = true;
-                    self.finished = true;
-                }
-            }
-        }
-    }
-
-    /// Waits before the next attempt, or returns the error to deliver.
-    async fn give_up_or_wait(&mut self, error: AiError) -> Option<AiError> {
-        self.retries += 1;
-        self.held.clear();
-        match self.policy.delay(&error, self.retries) {
-            Some(delay) => {
-                tracing::warn!(%error, retry = self.retries, ?delay, "retrying the model request");
-                tokio::time::sleep(delay).await;
-                None
-            }
-            None => {
-                self.finished = true;
-                Some(error)
-            }
+            return Poll::Ready(Some(this.fail(failure)));
         }
     }
 }
 
-fn carries_output(part: &StreamPart) -> bool {
-    !matches!(
-        part,
-        StreamPart::ResponseStarted { .. } | StreamPart::RateLimits(_)
-    )
+impl Retrying {
+    /// Remembers what a delivered part showed the consumer.
+    fn note(&mut self, part: &StreamPart) {
+        match part {
+            StreamPart::TextStart { id } | StreamPart::ReasoningStart { id } => {
+                self.delivered.push(id.clone());
+            }
+            StreamPart::ToolCall(call) => self.delivered.push(call.id.clone()),
+            _ => {}
+        }
+    }
+
+    /// The item that reports `failure`: a retry notice (the next attempt waits), or
+    /// the error that ends the stream.
+    fn fail(&mut self, failure: Failure) -> Result<StreamPart, AiError> {
+        let error = (self.policy.classify)(failure.error);
+        let delay = if failure.spent || !error.is_retryable() {
+            None
+        } else {
+            self.retries += 1;
+            self.policy.backoff.next(self.retries, error.retry_after())
+        };
+        let Some(delay) = delay else {
+            self.phase = Phase::Done;
+            return Err(error);
+        };
+        let message = chain(&error);
+        tracing::warn!(error = %message, retry = self.retries, ?delay, "retrying the model request");
+        self.phase = Phase::Waiting(Box::pin(tokio::time::sleep(delay)));
+        Ok(StreamPart::Retry {
+            attempt: self.retries,
+            error: message,
+            delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            discard: std::mem::take(&mut self.delivered),
+        })
+    }
+}
+
+/// `error` and its sources, joined with `: `.
+fn chain(error: &AiError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]
+#[path = "retry_tests.rs"]
 mod tests;

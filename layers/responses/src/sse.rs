@@ -1,16 +1,21 @@
 //! The SSE transport: one POST per attempt through eventsource-client with reconnect
-//! disabled, so a finished or failed stream is never sent again (§3).
+//! disabled, so a finished or failed stream is never sent again.
 
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use clanka_http::HttpClient;
 use clanka_model::{AiError, StreamPart};
 use eventsource_client::{self as es, Client as _, ReconnectOptions, SSE};
-use futures_util::{Stream, StreamExt as _, stream};
+use futures_util::future::BoxFuture;
+use futures_util::{Stream, StreamExt as _};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::decode::{Decoded, EventDecoder};
+use crate::idle::IdleTimer;
 use crate::outbox::Outbox;
+use crate::retry::Failure;
 use crate::transport::ClientTransport;
 
 /// Largest error body read for an error message.
@@ -47,76 +52,107 @@ pub(crate) fn post(
         .stream())
 }
 
-/// The parts of one SSE response, ending after `response.completed` or at the first error.
+/// The parts of one SSE response, ending after `response.completed` or at the first
+/// failure. Failures before the response headers arrived are the HTTP client's
+/// (already retried); later ones are the stream's.
 pub(crate) fn parts(
     events: Events,
     idle_timeout: Duration,
-) -> impl Stream<Item = Result<StreamPart, AiError>> + Send + 'static {
-    let state = State {
+) -> impl Stream<Item = Result<StreamPart, Failure>> + Send + 'static {
+    Parts {
         events,
         decoder: EventDecoder::new(),
         outbox: Outbox::default(),
         scratch: Vec::new(),
-        idle_timeout,
+        idle: IdleTimer::new(idle_timeout),
         connected: false,
-    };
-    stream::unfold(state, |mut state| async move {
-        let item = state.next().await?;
-        Some((item, state))
-    })
+        mapping: None,
+    }
 }
 
-struct State {
+struct Parts {
     events: Events,
     decoder: EventDecoder,
     outbox: Outbox,
     scratch: Vec<StreamPart>,
-    idle_timeout: Duration,
+    idle: IdleTimer,
     /// Whether the response headers arrived: later errors are disconnects.
     connected: bool,
+    /// An error status being read into a failure.
+    mapping: Option<BoxFuture<'static, AiError>>,
 }
 
-impl State {
-    async fn next(&mut self) -> Option<Result<StreamPart, AiError>> {
+impl Stream for Parts {
+    type Item = Result<StreamPart, Failure>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
         loop {
-            if let Some(item) = self.outbox.take() {
-                return item;
+            if let Some(item) = this.outbox.take() {
+                return Poll::Ready(item.map(|item| item.map_err(|e| this.failure(e))));
             }
-            let Ok(event) = tokio::time::timeout(self.idle_timeout, self.events.next()).await
-            else {
-                self.outbox.fail(AiError::IdleTimeout {
-                    after: self.idle_timeout,
-                });
+            if let Some(mapping) = this.mapping.as_mut() {
+                let error = ready!(mapping.as_mut().poll(cx));
+                this.mapping = None;
+                this.outbox.fail(error);
                 continue;
-            };
-            match event {
-                Some(Ok(SSE::Event(event))) => {
-                    match self.decoder.decode(&event.data, &mut self.scratch) {
-                        Decoded::Continue => {}
-                        Decoded::Completed => self.outbox.finish(),
-                        // Parts before the failure still reach the consumer first.
-                        Decoded::Failed(error) => self.outbox.fail(error),
-                    }
-                    self.outbox.extend(self.scratch.drain(..));
-                }
-                Some(Ok(SSE::Connected(details))) => {
-                    self.connected = true;
-                    let headers = header_map(details.response());
-                    if let Some(snapshot) = crate::rate_limits::from_headers(&headers) {
-                        self.outbox.push(StreamPart::RateLimits(snapshot));
-                    }
-                }
-                Some(Ok(SSE::Comment(_))) => {}
-                Some(Err(error)) if self.connected => {
-                    self.outbox.fail(AiError::StreamDisconnected {
-                        message: format!("stream failed before response.completed: {error}"),
-                    });
-                }
-                Some(Err(error)) => self.outbox.fail(map_error(error, self.idle_timeout).await),
-                None => self.outbox.fail(AiError::StreamDisconnected {
-                    message: "stream closed before response.completed".to_owned(),
-                }),
             }
+            let event = match this.events.poll_next_unpin(cx) {
+                Poll::Ready(event) => {
+                    this.idle.touch();
+                    event
+                }
+                Poll::Pending => {
+                    ready!(this.idle.poll_expired(cx));
+                    this.outbox.fail(AiError::IdleTimeout {
+                        after: this.idle.limit,
+                    });
+                    continue;
+                }
+            };
+            this.on_event(event);
+        }
+    }
+}
+
+impl Parts {
+    fn on_event(&mut self, event: Option<Result<SSE, es::Error>>) {
+        match event {
+            Some(Ok(SSE::Event(event))) => {
+                match self.decoder.decode(&event.data, &mut self.scratch) {
+                    Decoded::Continue => {}
+                    Decoded::Completed => self.outbox.finish(),
+                    // Parts before the failure still reach the consumer first.
+                    Decoded::Failed(error) => self.outbox.fail(error),
+                }
+                self.outbox.extend(self.scratch.drain(..));
+            }
+            Some(Ok(SSE::Connected(details))) => {
+                self.connected = true;
+                let headers = header_map(details.response());
+                if let Some(snapshot) = crate::rate_limits::from_headers(&headers) {
+                    self.outbox.push(StreamPart::RateLimits(snapshot));
+                }
+            }
+            Some(Ok(SSE::Comment(_))) => {}
+            Some(Err(error)) if self.connected => {
+                self.outbox.fail(AiError::StreamDisconnected {
+                    message: format!("stream failed before response.completed: {error}"),
+                });
+            }
+            Some(Err(error)) => self.mapping = Some(Box::pin(map_error(error, self.idle.limit))),
+            None => self.outbox.fail(AiError::StreamDisconnected {
+                message: "stream closed before response.completed".to_owned(),
+            }),
+        }
+    }
+
+    /// Errors before the response headers come from the HTTP client, which retried them.
+    fn failure(&self, error: AiError) -> Failure {
+        if self.connected {
+            Failure::stream(error)
+        } else {
+            Failure::spent(error)
         }
     }
 }

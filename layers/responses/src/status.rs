@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use clanka_model::{AiError, RateLimitSnapshot, parse_retry_delay};
+use clanka_http::{parse_retry_after, parse_retry_delay};
+use clanka_model::{AiError, RateLimitSnapshot};
 use http::HeaderMap;
 use serde_json::Value;
 
@@ -125,12 +126,7 @@ fn classify(
 
 fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+    parse_retry_after(value, std::time::SystemTime::now())
 }
 
 fn non_empty(message: String, fallback: &str) -> String {

@@ -39,7 +39,61 @@ impl HttpTransport for ClientTransport {
             let body: ByteStream = Box::pin(SyncStream::new(
                 response.bytes_stream().map_err(TransportError::new).boxed(),
             ));
-            builder.body(body).map_err(TransportError::new)
+            builder.body(limit_lines(body)).map_err(TransportError::new)
         }))
+    }
+}
+
+/// The longest SSE line accepted (16 MiB): a longer one fails the stream as a
+/// disconnect instead of growing eventsource-client's line buffer without bound.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// `body`, failing once a line runs past [`MAX_LINE_BYTES`].
+pub(crate) fn limit_lines(body: ByteStream) -> ByteStream {
+    let mut since_newline = 0usize;
+    Box::pin(body.map(move |chunk| {
+        let chunk = chunk?;
+        since_newline = match chunk.iter().rposition(|b| matches!(b, b'\n' | b'\r')) {
+            Some(at) => chunk.len() - at - 1,
+            None => since_newline.saturating_add(chunk.len()),
+        };
+        if since_newline > MAX_LINE_BYTES {
+            return Err(TransportError::new(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("an event line is longer than {} MiB", MAX_LINE_BYTES >> 20),
+            )));
+        }
+        Ok(chunk)
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use futures_util::{StreamExt as _, stream};
+
+    use super::*;
+
+    async fn through(chunks: Vec<Bytes>) -> Result<usize, String> {
+        let body: ByteStream = Box::pin(stream::iter(chunks.into_iter().map(Ok)));
+        let mut limited = limit_lines(body);
+        let mut bytes = 0;
+        while let Some(chunk) = limited.next().await {
+            bytes += chunk.map_err(|e| e.to_string())?.len();
+        }
+        Ok(bytes)
+    }
+
+    #[tokio::test]
+    async fn lines_up_to_the_limit_pass_and_longer_ones_fail() {
+        let mib = Bytes::from(vec![b'x'; 1 << 20]);
+        let mut chunks = vec![Bytes::from_static(b"data: ")];
+        chunks.extend(std::iter::repeat_n(mib.clone(), 15));
+        chunks.push(Bytes::from_static(b"\n\n"));
+        chunks.extend(std::iter::repeat_n(mib.clone(), 15));
+        assert!(through(chunks).await.is_ok(), "two lines of 15 MiB each");
+
+        let error = through(std::iter::repeat_n(mib, 17).collect()).await.unwrap_err();
+        assert!(error.contains("longer than 16 MiB"), "{error}");
     }
 }

@@ -7,6 +7,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// (BENCHMARKS.md). Larger messages still arrive whole; the buffer only sizes reads.
 pub const READ_BUFFER_SIZE: usize = 16 * 1024;
 
+/// The largest message accepted (16 MiB, tungstenite's default is 64 MiB): a longer
+/// one fails the socket instead of being buffered.
+pub const MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+
 /// Configuration of [`Tungstenite`](crate::Tungstenite).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -14,7 +18,8 @@ pub struct SocketConfig {
     /// Limit for TCP connect, TLS and the upgrade handshake together (default 15 s).
     pub connect_timeout: Duration,
     /// Buffer and message size limits, passed to tungstenite as is. The default is
-    /// tungstenite's, with a 16 KiB read buffer ([`READ_BUFFER_SIZE`]).
+    /// tungstenite's, with a 16 KiB read buffer ([`READ_BUFFER_SIZE`]) and messages of
+    /// at most 16 MiB ([`MAX_MESSAGE_SIZE`]).
     pub websocket: WebSocketConfig,
     /// Sets `TCP_NODELAY` (default true: frames are small and latency matters).
     pub disable_nagle: bool,
@@ -24,7 +29,10 @@ impl Default for SocketConfig {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(15),
-            websocket: WebSocketConfig::default().read_buffer_size(READ_BUFFER_SIZE),
+            websocket: WebSocketConfig::default()
+                .read_buffer_size(READ_BUFFER_SIZE)
+                .max_message_size(Some(MAX_MESSAGE_SIZE))
+                .max_frame_size(Some(MAX_MESSAGE_SIZE)),
             disable_nagle: true,
         }
     }

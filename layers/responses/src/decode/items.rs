@@ -1,6 +1,6 @@
 //! Output items: where sections start and end, and tool calls.
 
-use clanka_model::{StreamPart, ToolCall, Usage};
+use clanka_model::{AiError, StreamPart, ToolCall, Usage};
 use serde_json::Value;
 
 use super::{EventDecoder, Section};
@@ -29,19 +29,26 @@ impl EventDecoder {
         match text(item, "type") {
             Some("message") => self.ensure_open(id, Section::Text, parts),
             Some("reasoning") => self.ensure_open(id, Section::Reasoning, parts),
+            Some("function_call") if !id.is_empty() => {
+                self.pending_calls.insert(id.to_owned());
+            }
             _ => {}
         }
     }
 
-    /// The authoritative item (§3.3): ends its section, or carries a whole tool call.
-    pub(super) fn on_item_done(&mut self, item: &Value, parts: &mut Vec<StreamPart>) {
+    /// The authoritative item: ends its section, or carries a whole tool call.
+    pub(super) fn on_item_done(
+        &mut self,
+        item: &Value,
+        parts: &mut Vec<StreamPart>,
+    ) -> Result<(), AiError> {
         let id = text(item, "id").unwrap_or_default();
         match text(item, "type") {
             Some("message") => {
                 if !self.close(id) {
                     let full = texts(item, "content").concat();
                     if full.is_empty() {
-                        return;
+                        return Ok(());
                     }
                     parts.push(StreamPart::TextStart { id: id.to_owned() });
                     parts.push(StreamPart::TextDelta {
@@ -69,20 +76,37 @@ impl EventDecoder {
                 });
             }
             Some("function_call") => {
+                let (Some(call_id), Some(name), Some(arguments)) = (
+                    text(item, "call_id"),
+                    text(item, "name"),
+                    text(item, "arguments"),
+                ) else {
+                    return Err(AiError::InvalidResponse {
+                        message: "a function_call item without its call_id, name or arguments"
+                            .to_owned(),
+                    });
+                };
+                self.pending_calls.remove(id);
                 self.saw_tool_call = true;
                 parts.push(StreamPart::ToolCall(ToolCall {
-                    id: text(item, "call_id").unwrap_or(id).to_owned(),
+                    id: call_id.to_owned(),
                     item_id: (!id.is_empty()).then(|| id.to_owned()),
-                    name: text(item, "name").unwrap_or_default().to_owned(),
-                    arguments: text(item, "arguments").unwrap_or("{}").to_owned(),
+                    name: name.to_owned(),
+                    arguments: arguments.to_owned(),
                 }));
             }
-            other => tracing::debug!(item = ?other, "ignoring an output item of another type"),
+            None => {
+                return Err(AiError::InvalidResponse {
+                    message: "an output item without a type".to_owned(),
+                });
+            }
+            Some(other) => tracing::debug!(item = other, "ignoring an output item of another type"),
         }
+        Ok(())
     }
 }
 
-/// `response.usage` (§3.3); `None` when a required count is missing.
+/// `response.usage`; `None` when a required count is missing.
 pub(super) fn usage(value: &Value) -> Option<Usage> {
     let count = |pointer: &str| value.pointer(pointer).and_then(Value::as_u64);
     Some(Usage {

@@ -1,12 +1,17 @@
-//! Turning Responses events (SSE `data:` payloads or WebSocket text frames, §3.3) into
+//! Turning Responses events (SSE `data:` payloads or WebSocket text frames) into
 //! [`StreamPart`]s.
 //!
 //! The decoder is transport-neutral and synchronous: feed it one payload at a time with
 //! [`EventDecoder::decode`]; it appends parts to a buffer and says when the response is
-//! complete or failed. Unparsable payloads are logged and skipped (§3.1).
+//! complete or failed. Events of unknown types are ignored; a payload that cannot be
+//! decoded, or a known event missing what it must carry, fails the response (a
+//! retryable [`AiError::InvalidResponse`]), so no text or tool call is ever lost
+//! silently. Every event costs O(1) in the number of items.
 
 mod event;
 mod items;
+
+use std::collections::{HashMap, HashSet};
 
 use clanka_model::{AiError, FinishReason, StreamPart};
 use serde_json::Value;
@@ -42,9 +47,13 @@ pub enum Decoded {
 /// ```
 #[derive(Debug, Default)]
 pub struct EventDecoder {
-    open: Vec<Open>,
+    /// Text and reasoning sections started and not ended, by item id.
+    open: HashMap<String, Open>,
+    /// Start order of the next section, to close sections in order.
+    opened: u64,
+    /// Tool-call items announced by `output_item.added` and not yet done.
+    pending_calls: HashSet<String>,
     saw_tool_call: bool,
-    skipped: usize,
     turn_state: Option<String>,
 }
 
@@ -56,8 +65,8 @@ enum Section {
 
 #[derive(Debug)]
 struct Open {
-    id: String,
     section: Section,
+    order: u64,
     /// The summary index of the last reasoning delta, to separate summary parts.
     summary_index: Option<u64>,
 }
@@ -68,12 +77,7 @@ impl EventDecoder {
         Self::default()
     }
 
-    /// How many payloads could not be parsed and were skipped.
-    pub fn skipped(&self) -> usize {
-        self.skipped
-    }
-
-    /// The sticky-routing token from a `response.metadata` event, if one came (§2.2).
+    /// The sticky-routing token from a `response.metadata` event, if one came.
     pub fn turn_state(&self) -> Option<&str> {
         self.turn_state.as_deref()
     }
@@ -83,25 +87,34 @@ impl EventDecoder {
         let event: Event<'_> = match serde_json::from_str(data) {
             Ok(event) => event,
             Err(error) => {
-                self.skipped += 1;
-                tracing::warn!(%error, bytes = data.len(), "skipping an unparsable response event");
-                return Decoded::Continue;
+                // The payload itself is never quoted: it may hold user content.
+                tracing::warn!(%error, bytes = data.len(), "undecodable response event");
+                return Decoded::Failed(invalid(format!(
+                    "an event of {} bytes could not be decoded ({error})",
+                    data.len()
+                )));
             }
         };
-        match event.kind.as_ref() {
+        let kind = event.kind.as_ref();
+        match kind {
             "response.output_text.delta" => {
-                let id = event.item_id.as_deref().unwrap_or_default();
-                self.ensure_open(id, Section::Text, parts);
+                let (Some(id), Some(delta)) = (event.item_id, event.delta) else {
+                    return Decoded::Failed(missing(kind, "item_id and delta"));
+                };
+                self.ensure_open(&id, Section::Text, parts);
                 parts.push(StreamPart::TextDelta {
-                    id: id.to_owned(),
-                    delta: event.delta.unwrap_or_default().into_owned(),
+                    id: id.into_owned(),
+                    delta: delta.into_owned(),
                 });
             }
             "response.reasoning_summary_text.delta" | "response.reasoning_text.delta" => {
-                let id = event.item_id.as_deref().unwrap_or_default();
+                let (Some(id), Some(delta)) = (event.item_id, event.delta) else {
+                    return Decoded::Failed(missing(kind, "item_id and delta"));
+                };
+                let id = id.as_ref();
                 self.ensure_open(id, Section::Reasoning, parts);
-                let mut delta = event.delta.unwrap_or_default().into_owned();
-                if let Some(open) = self.open.iter_mut().find(|o| o.id == id) {
+                let mut delta = delta.into_owned();
+                if let Some(open) = self.open.get_mut(id) {
                     let index = event.summary_index;
                     if open.summary_index.is_some()
                         && index.is_some()
@@ -125,13 +138,17 @@ impl EventDecoder {
                 });
             }
             "response.output_item.added" => {
-                if let Some(item) = event.item {
-                    self.on_item_added(&item, parts);
-                }
+                let Some(item) = event.item else {
+                    return Decoded::Failed(missing(kind, "item"));
+                };
+                self.on_item_added(&item, parts);
             }
             "response.output_item.done" => {
-                if let Some(item) = event.item {
-                    self.on_item_done(&item, parts);
+                let Some(item) = event.item else {
+                    return Decoded::Failed(missing(kind, "item"));
+                };
+                if let Err(error) = self.on_item_done(&item, parts) {
+                    return Decoded::Failed(error);
                 }
             }
             "response.completed" => return self.on_completed(event.response, parts),
@@ -162,38 +179,37 @@ impl EventDecoder {
     }
 
     fn ensure_open(&mut self, id: &str, section: Section, parts: &mut Vec<StreamPart>) {
-        if self.open.iter().any(|o| o.id == id) {
+        if self.open.contains_key(id) {
             return;
         }
         parts.push(match section {
             Section::Text => StreamPart::TextStart { id: id.to_owned() },
             Section::Reasoning => StreamPart::ReasoningStart { id: id.to_owned() },
         });
-        self.open.push(Open {
-            id: id.to_owned(),
+        self.opened += 1;
+        let open = Open {
             section,
+            order: self.opened,
             summary_index: None,
-        });
+        };
+        self.open.insert(id.to_owned(), open);
     }
 
     /// Removes `id` from the open sections; whether it was open.
     fn close(&mut self, id: &str) -> bool {
-        match self.open.iter().position(|o| o.id == id) {
-            Some(index) => {
-                self.open.remove(index);
-                true
-            }
-            None => false,
-        }
+        self.open.remove(id).is_some()
     }
 
     fn on_completed(&mut self, response: Option<Value>, parts: &mut Vec<StreamPart>) -> Decoded {
         let response = response.unwrap_or(Value::Null);
         let Some(id) = response.get("id").and_then(Value::as_str) else {
-            return Decoded::Failed(AiError::InvalidResponse {
-                message: "response.completed without a response id".to_owned(),
-            });
+            return Decoded::Failed(missing("response.completed", "response.id"));
         };
+        if let Some(call) = self.pending_calls.iter().next() {
+            return Decoded::Failed(invalid(format!(
+                "the response completed while tool call `{call}` was unfinished"
+            )));
+        }
         self.close_all(parts);
         if let Some(usage) = response.get("usage").and_then(items::usage) {
             parts.push(StreamPart::Usage(usage));
@@ -210,7 +226,7 @@ impl EventDecoder {
         Decoded::Completed
     }
 
-    /// Deviation from §3.3: an incomplete response ends with a finish reason
+    /// Deviation from the official client: an incomplete response ends with a finish reason
     /// (`length`, `content_filter`) instead of a retryable error, because retrying
     /// the same request would hit the same limit.
     fn on_incomplete(&mut self, response: Option<Value>, parts: &mut Vec<StreamPart>) -> Decoded {
@@ -238,19 +254,29 @@ impl EventDecoder {
         Decoded::Completed
     }
 
-    /// Ends sections whose `output_item.done` never came.
+    /// Ends sections whose `output_item.done` never came, in the order they started.
     fn close_all(&mut self, parts: &mut Vec<StreamPart>) {
-        for open in std::mem::take(&mut self.open) {
+        let mut open: Vec<(String, Open)> = self.open.drain().collect();
+        open.sort_by_key(|(_, open)| open.order);
+        for (id, open) in open {
             parts.push(match open.section {
-                Section::Text => StreamPart::TextEnd { id: open.id },
+                Section::Text => StreamPart::TextEnd { id },
                 Section::Reasoning => StreamPart::ReasoningEnd {
-                    id: open.id,
+                    id,
                     summary: Vec::new(),
                     encrypted_content: None,
                 },
             });
         }
     }
+}
+
+fn invalid(message: String) -> AiError {
+    AiError::InvalidResponse { message }
+}
+
+fn missing(kind: &str, what: &str) -> AiError {
+    invalid(format!("a `{kind}` event without its {what}"))
 }
 
 fn failed(response: Option<&Value>) -> AiError {

@@ -154,10 +154,11 @@ fn incomplete_responses_finish_with_their_reason() {
 }
 
 #[test]
-fn rate_limit_events_become_snapshots_and_garbage_is_skipped() {
+fn rate_limit_events_become_snapshots_and_unknown_events_are_ignored() {
     let mut decoder = EventDecoder::new();
     let mut parts = Vec::new();
-    decoder.decode("{not json", &mut parts);
+    let unknown = decoder.decode(r#"{"type":"response.novelty","x":1}"#, &mut parts);
+    assert!(matches!(unknown, Decoded::Continue));
     decoder.decode(
         r#"{"type":"codex.rate_limits","plan_type":"plus","rate_limits":{"primary":{"used_percent":12.5,"window_minutes":300,"reset_at":1704069000}}}"#,
         &mut parts,
@@ -166,7 +167,6 @@ fn rate_limit_events_become_snapshots_and_garbage_is_skipped() {
         r#"{"type":"response.metadata","headers":{"x-codex-turn-state":"ts_1"}}"#,
         &mut parts,
     );
-    assert_eq!(decoder.skipped(), 1);
     assert_eq!(decoder.turn_state(), Some("ts_1"));
     let StreamPart::RateLimits(snapshot) = &parts[0] else {
         panic!("{parts:?}")
@@ -176,4 +176,43 @@ fn rate_limit_events_become_snapshots_and_garbage_is_skipped() {
         snapshot.primary.and_then(|w| w.resets_at),
         Some(1_704_069_000)
     );
+}
+
+fn fails(events: &[&str]) -> String {
+    match decode_all(events).1 {
+        Decoded::Failed(error @ AiError::InvalidResponse { .. }) => {
+            assert!(error.is_retryable());
+            error.to_string()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_undecodable_event_fails_the_response_without_quoting_it() {
+    let message = fails(&[
+        r#"{"type":"response.output_text.delta","item_id":"msg_1","delta":"a"}"#,
+        r#"{"type":"response.output_text.delta","item_id":"msg_1","delta":"secret wo"#,
+    ]);
+    assert!(message.contains("could not be decoded"), "{message}");
+    assert!(!message.contains("secret"), "{message}");
+}
+
+#[test]
+fn known_events_missing_their_fields_fail_the_response() {
+    fails(&[r#"{"type":"response.output_text.delta","item_id":"msg_1"}"#]);
+    fails(&[r#"{"type":"response.output_item.done"}"#]);
+    fails(&[r#"{"type":"response.output_item.done","item":{"id":"x"}}"#]);
+    fails(&[
+        r#"{"type":"response.output_item.done","item":{"type":"function_call","id":"fc_1","name":"shell"}}"#,
+    ]);
+}
+
+#[test]
+fn a_tool_call_announced_but_never_done_fails_the_completion() {
+    let message = fails(&[
+        r#"{"type":"response.output_item.added","item":{"type":"function_call","id":"fc_1","call_id":"call_1","name":"shell","arguments":""}}"#,
+        r#"{"type":"response.completed","response":{"id":"resp_1"}}"#,
+    ]);
+    assert!(message.contains("fc_1"), "{message}");
 }

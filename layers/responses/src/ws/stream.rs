@@ -16,7 +16,7 @@ use crate::ResponsesConfig;
 use crate::decode::{Decoded, EventDecoder};
 use crate::outbox::Outbox;
 use crate::request::{ResponsesRequest, push_message};
-use crate::retry::Attempt;
+use crate::retry::{Attempt, Failure};
 
 pub(super) fn parts(
     session: OwnedMutexGuard<Session>,
@@ -36,10 +36,13 @@ pub(super) fn parts(
         ping_interval: config.ping_interval,
         completed: false,
     };
-    Box::pin(stream::unfold(state, |mut state| async move {
-        let item = state.next().await?;
-        Some((item, state))
-    }))
+    Box::pin(
+        stream::unfold(state, |mut state| async move {
+            let item = state.next().await?;
+            Some((item, state))
+        })
+        .map(|item| item.map_err(Failure::stream)),
+    )
 }
 
 struct State {

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use clanka_http::{HttpClient, HttpConfig};
+use clanka_http::{Backoff, HttpClient, HttpConfig};
 use clanka_mock::{MockOptions, MockServer, Scenario};
-use clanka_model::{LanguageModel, Prompt, Response, StreamPart};
+use clanka_model::{LanguageModel, Prompt, Response, ResponseCollector, StreamPart};
 use clanka_responses::{ResponsesConfig, ResponsesModel};
 use clanka_socket::{SocketConfig, WebSocketConstructor};
 use futures_util::StreamExt as _;
@@ -28,7 +28,16 @@ fn bearer() -> HeaderValue {
 }
 
 pub(super) fn http() -> HttpClient {
-    HttpClient::new(HttpConfig::default())
+    http_with(HttpConfig::default().with_retries(4, Duration::from_millis(10)))
+}
+
+/// A client that never retries, so the model's own retries are what a test sees.
+pub(super) fn http_without_retries() -> HttpClient {
+    http_with(HttpConfig::default().with_backoff(Backoff::none()))
+}
+
+fn http_with(config: HttpConfig) -> HttpClient {
+    HttpClient::new(config)
         .unwrap()
         .with_layer(MapRequestLayer::new(|mut request: reqwest::Request| {
             request.headers_mut().insert("authorization", bearer());
@@ -84,6 +93,26 @@ pub(super) fn text(parts: &[StreamPart]) -> String {
         .iter()
         .filter_map(|part| match part {
             StreamPart::TextDelta { delta, .. } => Some(delta.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The response a consumer keeps from `parts`: retried attempts are discarded.
+pub(super) fn kept(parts: &[StreamPart]) -> Response {
+    let mut collector = ResponseCollector::new();
+    for part in parts {
+        collector.push(part);
+    }
+    collector.response().clone()
+}
+
+/// The `discard` lists of the retry notices among `parts`.
+pub(super) fn retries(parts: &[StreamPart]) -> Vec<Vec<String>> {
+    parts
+        .iter()
+        .filter_map(|part| match part {
+            StreamPart::Retry { discard, .. } => Some(discard.clone()),
             _ => None,
         })
         .collect()

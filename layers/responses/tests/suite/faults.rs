@@ -1,34 +1,60 @@
-//! Each fault of the mock, and the exact typed outcome (§3.4, §5, §9).
+//! Each fault of the mock, its exact typed outcome, and who retries it: the HTTP
+//! client owns request-level failures, the model owns stream-level ones.
 
 use std::time::Duration;
 
 use clanka_mock::{HttpError, Scenario, ScriptedResponse};
 use clanka_model::{AiError, Prompt, StreamPart};
+use clanka_responses::{ResponsesConfig, ResponsesModel};
 
-use super::common::{config, parts, server, sse_model, text};
+use super::common::{
+    config, http, http_without_retries, kept, parts, retries, server, text,
+};
 
 fn ok() -> ScriptedResponse {
     ScriptedResponse::new().message_deltas(["all ", "good"])
 }
 
-async fn run(scenario: Scenario) -> (Vec<StreamPart>, Option<AiError>, usize) {
+fn times(response: ScriptedResponse, n: usize) -> Scenario {
+    (0..n).fold(Scenario::new(), |s, _| s.respond(response.clone()))
+}
+
+/// Runs one request; returns the parts, the error ending them, and the POSTs seen.
+async fn run_with(
+    scenario: Scenario,
+    build: fn(ResponsesConfig) -> ResponsesModel,
+) -> (Vec<StreamPart>, Option<AiError>, usize) {
     let server = server(scenario).await;
-    let model = sse_model(config(&server)).language_model();
+    let model = build(config(&server)).language_model();
     let (parts, error) = parts(&model, Prompt::new().user("go")).await;
     (parts, error, server.response_requests().len())
 }
 
+/// Through the usual client, whose HTTP layer retries request-level failures.
+async fn run(scenario: Scenario) -> (Vec<StreamPart>, Option<AiError>, usize) {
+    run_with(scenario, |config| ResponsesModel::sse(http(), config)).await
+}
+
+/// Through a client without HTTP retries: what the model retries on its own.
+async fn run_model_only(scenario: Scenario) -> (Vec<StreamPart>, Option<AiError>, usize) {
+    run_with(scenario, |config| {
+        ResponsesModel::sse(http_without_retries(), config)
+    })
+    .await
+}
+
 #[tokio::test]
-async fn a_drop_before_the_first_event_is_retried() {
+async fn a_drop_before_the_first_event_is_retried_by_the_model() {
     let scenario = Scenario::new().respond(ok().drop_after(0)).respond(ok());
-    let (parts, error, posts) = run(scenario).await;
+    let (parts, error, posts) = run_model_only(scenario).await;
     assert!(error.is_none(), "{error:?}");
-    assert_eq!(text(&parts), "all good");
+    assert_eq!(kept(&parts).text(), "all good");
+    assert_eq!(retries(&parts), vec![Vec::<String>::new()]);
     assert_eq!(posts, 2);
 }
 
 #[tokio::test]
-async fn a_drop_mid_stream_is_a_retryable_error_without_duplicates() {
+async fn a_drop_mid_stream_is_retried_and_the_partial_text_discarded() {
     let scenario = Scenario::new()
         .respond(
             ScriptedResponse::new()
@@ -36,28 +62,29 @@ async fn a_drop_mid_stream_is_a_retryable_error_without_duplicates() {
                 .drop_after(5),
         )
         .respond(ok());
-    let (parts, error, posts) = run(scenario).await;
-    let error = error.expect("the stream must fail");
-    assert!(
-        matches!(error, AiError::StreamDisconnected { .. }),
-        "{error:?}"
-    );
-    assert!(error.is_retryable());
-    assert_eq!(posts, 1, "output was delivered, so no transparent retry");
-    let deltas = text(&parts);
-    assert!(
-        "abcd".starts_with(&deltas) && !deltas.is_empty(),
-        "{deltas}"
-    );
-    let starts = parts
-        .iter()
-        .filter(|p| matches!(p, StreamPart::ResponseStarted { .. }))
-        .count();
-    assert_eq!(starts, 1);
+    let (parts, error, posts) = run_model_only(scenario).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(posts, 2);
+    let discarded = retries(&parts);
+    assert_eq!(discarded.len(), 1);
+    assert_eq!(discarded[0].len(), 1, "the partial message: {discarded:?}");
+    assert!(text(&parts).starts_with('a') && text(&parts).ends_with("all good"));
+    assert_eq!(kept(&parts).text(), "all good", "each text once after discards");
 }
 
 #[tokio::test]
-async fn a_rate_limit_waits_the_delay_then_succeeds() {
+async fn a_persistent_drop_costs_five_requests() {
+    let (parts, error, posts) = run_model_only(times(ok().drop_after(3), 10)).await;
+    assert!(
+        matches!(error, Some(AiError::StreamDisconnected { .. })),
+        "{error:?}"
+    );
+    assert_eq!(posts, 5);
+    assert_eq!(retries(&parts).len(), 4);
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out_by_the_http_client() {
     let scenario = Scenario::new()
         .respond(ScriptedResponse::new().http_error(HttpError::rate_limited(0.3)))
         .respond(ok());
@@ -65,8 +92,23 @@ async fn a_rate_limit_waits_the_delay_then_succeeds() {
     let (parts, error, posts) = run(scenario).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(text(&parts), "all good");
+    assert!(retries(&parts).is_empty(), "the model did not retry");
     assert_eq!(posts, 2);
     assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn a_rate_limit_longer_than_a_minute_ends_at_once_and_says_when() {
+    let scenario = times(
+        ScriptedResponse::new().http_error(HttpError::rate_limited(3600.0)),
+        3,
+    );
+    let (parts, error, posts) = run(scenario).await;
+    let error = error.unwrap();
+    assert!(matches!(error, AiError::RateLimited { .. }), "{error:?}");
+    assert!(error.to_string().contains("retry in 3600.0 s"), "{error}");
+    assert!(parts.is_empty());
+    assert_eq!(posts, 1);
 }
 
 #[tokio::test]
@@ -99,7 +141,7 @@ async fn a_usage_limit_is_fatal_and_carries_resets_at() {
 }
 
 #[tokio::test]
-async fn server_errors_twice_then_success() {
+async fn server_errors_twice_then_success_are_the_http_clients() {
     let scenario = Scenario::new()
         .respond(ScriptedResponse::new().http_error(HttpError::ServerError))
         .respond(ScriptedResponse::new().http_error(HttpError::ServerError))
@@ -107,45 +149,54 @@ async fn server_errors_twice_then_success() {
     let (parts, error, posts) = run(scenario).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(text(&parts), "all good");
+    assert!(retries(&parts).is_empty());
     assert_eq!(posts, 3);
 }
 
 #[tokio::test]
-async fn an_overloaded_server_is_fatal_after_the_transport_retries() {
-    // §5.1: the HTTP client retries 5xx (1 + 4 attempts); §3.4: then it is fatal.
-    let overloaded = ScriptedResponse::new().http_error(HttpError::Overloaded);
-    let scenario = (0..6).fold(Scenario::new(), |s, _| s.respond(overloaded.clone()));
-    let (_, error, posts) = run(scenario).await;
-    assert!(
-        matches!(error, Some(AiError::ServerOverloaded { .. })),
-        "{error:?}"
-    );
-    assert_eq!(posts, 5);
+async fn persistent_5xx_cost_five_requests_in_all() {
+    for fault in [HttpError::ServerError, HttpError::Overloaded] {
+        let (parts, error, posts) = run(times(ScriptedResponse::new().http_error(fault.clone()), 30)).await;
+        assert!(
+            matches!(
+                error,
+                Some(AiError::Server { status: 500, .. } | AiError::ServerOverloaded { .. })
+            ),
+            "{error:?}"
+        );
+        assert!(retries(&parts).is_empty(), "the model does not retry them again");
+        assert_eq!(posts, 5, "{fault:?}");
+    }
 }
 
 #[tokio::test]
-async fn a_malformed_event_is_skipped() {
-    let scenario = Scenario::new().respond(
-        ScriptedResponse::new()
-            .message_deltas(["x", "y", "z"])
-            .malformed_event(4),
-    );
+async fn a_request_level_failure_is_not_retried_by_the_model() {
+    let scenario = times(ScriptedResponse::new().http_error(HttpError::ServerError), 3);
+    let (_, error, posts) = run_model_only(scenario).await;
+    assert!(matches!(error, Some(AiError::Server { status: 500, .. })), "{error:?}");
+    assert_eq!(posts, 1, "the request layer owns it, and this one does not retry");
+}
+
+#[tokio::test]
+async fn a_malformed_event_is_retried_never_skipped() {
+    let scenario = Scenario::new()
+        .respond(
+            ScriptedResponse::new()
+                .message_deltas(["x", "y", "z"])
+                .malformed_event(4),
+        )
+        .respond(ScriptedResponse::new().message_deltas(["x", "y", "z"]));
     let (parts, error, posts) = run(scenario).await;
     assert!(error.is_none(), "{error:?}");
-    assert_eq!(posts, 1);
-    assert!(matches!(parts.last(), Some(StreamPart::Finish { .. })));
-    assert_eq!(
-        text(&parts).len(),
-        2,
-        "one delta was malformed: {:?}",
-        text(&parts)
-    );
+    assert_eq!(posts, 2);
+    assert_eq!(retries(&parts).len(), 1);
+    assert_eq!(kept(&parts).text(), "xyz");
 }
 
 #[tokio::test]
 async fn response_failed_codes_map_to_typed_errors() {
     type Check = fn(&AiError) -> bool;
-    let cases: [(&str, Check); 5] = [
+    let cases: [(&str, Check); 4] = [
         ("context_length_exceeded", |e| {
             matches!(e, AiError::ContextWindowExceeded { .. })
         }),
@@ -154,9 +205,6 @@ async fn response_failed_codes_map_to_typed_errors() {
         }),
         ("usage_not_included", |e| {
             matches!(e, AiError::UsageNotIncluded { .. })
-        }),
-        ("server_is_overloaded", |e| {
-            matches!(e, AiError::ServerOverloaded { .. })
         }),
         ("invalid_prompt", |e| {
             matches!(e, AiError::InvalidRequest { .. })
@@ -172,28 +220,28 @@ async fn response_failed_codes_map_to_typed_errors() {
 }
 
 #[tokio::test]
-async fn a_retryable_failure_is_retried_until_it_succeeds() {
-    let scenario = Scenario::new()
-        .respond(ScriptedResponse::new().failed("server_error", "try later"))
-        .respond(ok());
-    let (parts, error, posts) = run(scenario).await;
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(text(&parts), "all good");
-    assert_eq!(posts, 2);
+async fn retryable_failures_are_retried_until_they_succeed() {
+    for code in ["server_error", "server_is_overloaded"] {
+        let scenario = Scenario::new()
+            .respond(ScriptedResponse::new().failed(code, "try later"))
+            .respond(ok());
+        let (parts, error, posts) = run(scenario).await;
+        assert!(error.is_none(), "{code}: {error:?}");
+        assert_eq!(kept(&parts).text(), "all good");
+        assert_eq!(posts, 2, "{code}");
+    }
 }
 
 #[tokio::test]
-async fn a_stream_without_completed_is_an_error() {
+async fn a_stream_without_completed_is_retried() {
     let scenario = Scenario::new()
         .respond(ScriptedResponse::new().message("cut").no_completed())
         .respond(ok());
     let (parts, error, posts) = run(scenario).await;
-    assert!(
-        matches!(error, Some(AiError::StreamDisconnected { .. })),
-        "{error:?}"
-    );
-    assert_eq!(text(&parts), "cut");
-    assert_eq!(posts, 1);
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(kept(&parts).text(), "all good");
+    assert_eq!(retries(&parts).len(), 1);
+    assert_eq!(posts, 2);
 }
 
 #[tokio::test]
@@ -203,7 +251,7 @@ async fn an_idle_stream_times_out() {
     let config = config(&server)
         .idle_timeout(Duration::from_millis(100))
         .max_retries(0);
-    let model = sse_model(config).language_model();
+    let model = ResponsesModel::sse(http(), config).language_model();
     let (_, error) = parts(&model, Prompt::new().user("go")).await;
     assert!(
         matches!(error, Some(AiError::IdleTimeout { after }) if after == Duration::from_millis(100)),

@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use clanka_mock::{RecordKind, Scenario, ScriptedResponse};
-use clanka_model::{AiError, Message, Prompt, StreamPart};
+use clanka_model::{Message, Prompt, StreamPart};
 use serde_json::json;
 
-use super::common::{config, generate, parts, server, text, ws_model};
+use super::common::{config, generate, kept, parts, retries, server, text, ws_model};
 
 fn handshakes(server: &clanka_mock::MockServer) -> usize {
     server
@@ -119,7 +119,7 @@ async fn an_upgrade_answered_426_falls_back_to_https_for_good() {
 }
 
 #[tokio::test]
-async fn a_close_mid_response_is_a_retryable_error_and_the_next_request_reconnects() {
+async fn a_close_mid_response_is_retried_on_a_new_socket_discarding_the_partial_text() {
     let scenario = Scenario::new()
         .respond(
             ScriptedResponse::new()
@@ -130,18 +130,11 @@ async fn a_close_mid_response_is_a_retryable_error_and_the_next_request_reconnec
     let server = server(scenario).await;
     let model = ws_model(config(&server)).language_model();
 
-    let (first, error) = parts(&model, Prompt::new().user("go")).await;
-    let error = error.expect("closed midway");
-    assert!(
-        matches!(error, AiError::StreamDisconnected { .. }),
-        "{error:?}"
-    );
-    assert!(error.is_retryable());
-    assert!(!text(&first).is_empty());
-
-    let (second, error) = parts(&model, Prompt::new().user("go")).await;
+    let (parts, error) = parts(&model, Prompt::new().user("go")).await;
     assert!(error.is_none(), "{error:?}");
-    assert_eq!(text(&second), "again");
+    assert_eq!(retries(&parts).len(), 1);
+    assert_eq!(retries(&parts)[0].len(), 1, "the partial message is discarded");
+    assert_eq!(kept(&parts).text(), "again");
     assert_eq!(handshakes(&server), 2);
 }
 
