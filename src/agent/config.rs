@@ -15,13 +15,10 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgentConfig {
-    /// Longest wait for the next model event; time spent in tools does not count
-    /// (default 5 minutes).
+    /// Longest wait for the next model event, a last guard for models without an
+    /// idle timeout of their own (the Codex model has one); time spent in tools does
+    /// not count, and running out ends the run (default 10 minutes).
     pub turn_timeout: Duration,
-    /// Retries of a retryable model error per request (default 5).
-    pub max_retries: u32,
-    /// First retry delay, doubled per retry (default 500 ms).
-    pub retry_base_delay: Duration,
     /// Most model requests in one `send` (default 200).
     pub max_turns: u32,
     /// How deep sub-agents may nest: 1 lets the agent delegate but not its sub-agents.
@@ -31,9 +28,7 @@ pub struct AgentConfig {
 impl Default for AgentConfig {
     fn default() -> Self {
         Self {
-            turn_timeout: Duration::from_secs(300),
-            max_retries: 5,
-            retry_base_delay: Duration::from_millis(500),
+            turn_timeout: Duration::from_secs(600),
             max_turns: 200,
             max_depth: 1,
         }
@@ -44,18 +39,6 @@ impl AgentConfig {
     /// Sets [`turn_timeout`](Self::turn_timeout).
     pub fn turn_timeout(mut self, timeout: Duration) -> Self {
         self.turn_timeout = timeout;
-        self
-    }
-
-    /// Sets [`max_retries`](Self::max_retries).
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
-
-    /// Sets [`retry_base_delay`](Self::retry_base_delay).
-    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
-        self.retry_base_delay = delay;
         self
     }
 

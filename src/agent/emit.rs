@@ -50,7 +50,10 @@ impl Emitter {
             output,
             Output::TextStart { .. } | Output::ReasoningStart { .. }
         );
-        let closes = matches!(output, Output::TextEnd { .. } | Output::ReasoningEnd { .. });
+        let closes = matches!(
+            output,
+            Output::TextEnd { .. } | Output::ReasoningEnd { .. } | Output::Retry { .. }
+        );
         let holding = self.lock().is_some();
         let guard = if holding {
             None

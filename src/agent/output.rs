@@ -99,14 +99,19 @@ pub enum Output {
         /// Output tokens over all requests.
         output_tokens: u64,
     },
-    /// A model request failed with a retryable error and is retried after `delay_ms`.
-    ErrorRetry {
+    /// A model request failed and the model sends it again after `delay_ms`. The
+    /// sections and tool calls named in `discard` were cut off: they are void, and
+    /// the new attempt delivers the whole answer again.
+    Retry {
         /// The retry number, from 1.
         attempt: u32,
         /// What failed.
         error: String,
         /// The wait before the retry.
         delay_ms: u64,
+        /// Ids of the text and reasoning sections and tool calls to take back.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        discard: Vec<String>,
     },
     /// The agent finished the task.
     AgentFinished {
@@ -119,7 +124,7 @@ pub enum Output {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AgentError {
-    /// The model failed with a fatal error, or retries ran out.
+    /// The model failed with a fatal error, or its retries ran out.
     #[error("model request failed")]
     Model(#[from] AiError),
     /// Another `send` is running on this agent.

@@ -1,8 +1,6 @@
 //! The agent loop: stream the model, run the tools it calls, repeat until done.
 
-use std::time::Duration;
-
-use clanka_model::{AiError, Message, Prompt, ProviderOptions, Usage};
+use clanka_model::{Message, Prompt, ProviderOptions, Usage};
 
 use super::emit::Emitter;
 use super::handle::Inner;
@@ -10,6 +8,10 @@ use super::turn::{Turn, stream_turn};
 use super::{AgentError, Output, instructions, toolbox};
 
 /// Runs `prompt` on `history` until the model completes the task; returns the summary.
+///
+/// Model errors end the run: retries belong to the model (stream failures) and its
+/// HTTP client (request failures), each with its own budget, so nothing here sends
+/// a request again.
 ///
 /// The history only ever holds whole exchanges (an assistant message together with
 /// the results of all its tool calls), so a run dropped midway leaves it valid.
@@ -37,7 +39,7 @@ pub(crate) async fn run(
             .messages(history.iter().cloned())
             .tools(tools.iter().cloned())
             .options(ProviderOptions::default().conversation_id(inner.conversation.clone()));
-        let response = match with_retries(inner, request, emitter).await? {
+        let response = match stream_turn(inner, request, emitter).await? {
             Turn::Complete(response) => response,
             Turn::Interrupted(partial) => {
                 history.extend(partial);
@@ -86,40 +88,6 @@ pub(crate) async fn run(
         }
     }
     Err(AgentError::TooManyTurns(inner.config.max_turns))
-}
-
-/// One model request, retried with backoff while the error is retryable.
-async fn with_retries(
-    inner: &Inner,
-    request: Prompt,
-    emitter: &Emitter,
-) -> Result<Turn, AgentError> {
-    let mut attempt = 0;
-    loop {
-        match stream_turn(inner, request.clone(), emitter).await {
-            Ok(turn) => return Ok(turn),
-            Err(error) if error.is_retryable() && attempt < inner.config.max_retries => {
-                attempt += 1;
-                let delay = retry_delay(inner, &error, attempt);
-                emitter
-                    .emit(Output::ErrorRetry {
-                        attempt,
-                        error: crate::render::error_chain(&error),
-                        delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                    })
-                    .await;
-                tokio::time::sleep(delay).await;
-            }
-            Err(error) => return Err(error.into()),
-        }
-    }
-}
-
-fn retry_delay(inner: &Inner, error: &AiError, attempt: u32) -> Duration {
-    error.retry_after().unwrap_or_else(|| {
-        let exponent = attempt.saturating_sub(1).min(10);
-        inner.config.retry_base_delay.saturating_mul(1 << exponent)
-    })
 }
 
 async fn report_usage(totals: &mut Usage, usage: &Usage, emitter: &Emitter) {

@@ -70,6 +70,11 @@ pub(crate) async fn stream_turn(
             Ok(Some(Ok(part))) => part,
         };
         collector.push(&part);
+        if matches!(part, StreamPart::Retry { .. }) {
+            // The model voided this attempt: its sections are taken back, not ended.
+            open.0.clear();
+            saw_tool_call = false;
+        }
         saw_tool_call |= matches!(part, StreamPart::ToolCall(_));
         if let Some(output) = to_output(part, &mut open) {
             emitter.emit(output).await;
@@ -100,6 +105,17 @@ fn to_output(part: StreamPart, open: &mut Open) -> Option<Output> {
             open.0.retain(|(_, open_id)| *open_id != id);
             Output::ReasoningEnd { id }
         }
+        StreamPart::Retry {
+            attempt,
+            error,
+            delay_ms,
+            discard,
+        } => Output::Retry {
+            attempt,
+            error,
+            delay_ms,
+            discard,
+        },
         _ => return None,
     };
     Some(output)

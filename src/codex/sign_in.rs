@@ -5,18 +5,20 @@ use clanka_model::AiError;
 
 /// The [`ResponsesConfig::classify_error`](clanka_responses::ResponsesConfig::classify_error)
 /// of the Codex recipes: an auth failure the user must fix (no sign-in, a rejected API
-/// key, another account) becomes the fatal [`AiError::Unauthorized`] instead of a
-/// retryable [`AiError::Transport`], so neither the model nor the agent retries it.
+/// key, another account) becomes the fatal [`AiError::Unauthorized`], and a failure of
+/// the token store (read-only, full, not a directory, a lock held too long) the fatal
+/// [`AiError::Local`], instead of a retryable [`AiError::Transport`], so nothing
+/// retries them.
 pub(super) fn reclassify(error: AiError) -> AiError {
-    let message = match &error {
-        AiError::Transport(source) => CodexAuthError::find(source.as_ref())
-            .filter(|auth| auth.is_sign_in_required())
-            .map(ToString::to_string),
-        _ => None,
+    let AiError::Transport(source) = error else {
+        return error;
     };
-    match message {
-        Some(message) => AiError::Unauthorized { message },
-        None => error,
+    match CodexAuthError::find(source.as_ref()) {
+        Some(auth) if auth.is_sign_in_required() => AiError::Unauthorized {
+            message: auth.to_string(),
+        },
+        Some(CodexAuthError::Store(_)) => AiError::Local(source),
+        _ => AiError::Transport(source),
     }
 }
 
@@ -46,5 +48,16 @@ mod tests {
             code: None,
         }));
         assert!(matches!(passing, AiError::Transport(_)), "{passing:?}");
+
+        let full = std::io::Error::from_raw_os_error(28);
+        let store = reclassify(wrapped(CodexAuthError::Store(clanka_kv::KvError::Io {
+            key: "codex.auth/token".into(),
+            path: "/store/k-codex.auth%2Ftoken".into(),
+            source: full,
+        })));
+        assert!(matches!(store, AiError::Local(_)), "{store:?}");
+        let shown = crate::render::error_chain(&store);
+        assert!(shown.contains("/store/k-codex.auth%2Ftoken"), "{shown}");
+        assert!(shown.contains("No space left on device"), "{shown}");
     }
 }

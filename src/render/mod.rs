@@ -67,6 +67,10 @@ impl Style {
 }
 
 /// Writes events as they arrive.
+///
+/// With colours (a terminal) text streams as it comes, and a retry that voids it says
+/// so. Without (pipes, files), text and reasoning are held until the response they
+/// belong to is over, so a retried attempt's partial text never reaches the output.
 #[derive(Debug)]
 pub struct Renderer<W> {
     out: W,
@@ -75,6 +79,17 @@ pub struct Renderer<W> {
     mid_line: bool,
     /// Tool names by call id, to leave out outputs shown elsewhere.
     calls: HashMap<String, String>,
+    /// Sections not yet written (plain text only), oldest first.
+    held: Vec<Held>,
+}
+
+/// A text or reasoning section waiting for its response to be over.
+#[derive(Debug)]
+struct Held {
+    id: String,
+    indent: String,
+    reasoning: bool,
+    text: String,
 }
 
 /// Tools whose call and output lines say nothing the rest of the output does not:
@@ -91,6 +106,7 @@ impl<W: Write> Renderer<W> {
             style,
             mid_line: false,
             calls: HashMap::new(),
+            held: Vec::new(),
         }
     }
 
@@ -117,6 +133,12 @@ impl<W: Write> Renderer<W> {
 
     fn text(&mut self, event: &Output, depth: usize) -> io::Result<()> {
         let indent = "│ ".repeat(depth);
+        if self.holds_sections() && self.hold(event, &indent) {
+            return Ok(());
+        }
+        if !matches!(event, Output::SubagentPart { .. } | Output::Retry { .. }) {
+            self.release()?;
+        }
         match event {
             Output::AgentStart { .. }
             | Output::TextStart { .. }
@@ -165,16 +187,21 @@ impl<W: Write> Renderer<W> {
                 writeln!(self.out, "{indent}{footer}")?;
             }
             Output::Usage { .. } => {}
-            Output::ErrorRetry {
+            Output::Retry {
                 attempt,
                 error,
                 delay_ms,
+                discard,
             } => {
                 self.end_line()?;
-                let line = format!(
+                self.held.retain(|held| !discard.contains(&held.id));
+                let mut line = format!(
                     "↻ retry {attempt} in {:.1} s: {error}",
                     *delay_ms as f64 / 1000.0
                 );
+                if !discard.is_empty() && !self.holds_sections() {
+                    line.push_str(" (the answer above was cut off and is discarded)");
+                }
                 writeln!(self.out, "{indent}{}", self.paint("33", &line))?;
             }
             Output::AgentFinished { summary } => {
@@ -184,6 +211,48 @@ impl<W: Write> Renderer<W> {
                     writeln!(self.out, "{done} {summary}")?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Whether sections wait for their response to end (plain text).
+    fn holds_sections(&self) -> bool {
+        !self.style.color
+    }
+
+    /// Keeps a section event for later; whether `event` was one.
+    fn hold(&mut self, event: &Output, indent: &str) -> bool {
+        match event {
+            Output::TextStart { id } | Output::ReasoningStart { id } => {
+                self.held.push(Held {
+                    id: id.clone(),
+                    indent: indent.to_owned(),
+                    reasoning: matches!(event, Output::ReasoningStart { .. }),
+                    text: String::new(),
+                });
+            }
+            Output::TextDelta { id, delta } | Output::ReasoningDelta { id, delta } => {
+                match self.held.iter_mut().rev().find(|held| held.id == *id) {
+                    Some(held) => held.text.push_str(delta),
+                    None => self.held.push(Held {
+                        id: id.clone(),
+                        indent: indent.to_owned(),
+                        reasoning: matches!(event, Output::ReasoningDelta { .. }),
+                        text: delta.clone(),
+                    }),
+                }
+            }
+            Output::TextEnd { .. } | Output::ReasoningEnd { .. } => {}
+            _ => return false,
+        }
+        true
+    }
+
+    /// Writes the held sections: their response is over.
+    fn release(&mut self) -> io::Result<()> {
+        for held in std::mem::take(&mut self.held) {
+            self.flow(&held.indent, &held.text, held.reasoning)?;
+            self.end_line()?;
         }
         Ok(())
     }
@@ -236,6 +305,7 @@ impl<W: Write> Renderer<W> {
         if self.style.json {
             return Ok(());
         }
+        self.release()?;
         self.end_line()?;
         if let Some(Output::Usage {
             context_tokens,
@@ -296,3 +366,7 @@ fn truncate(text: &str, max: usize) -> String {
         None => text.to_owned(),
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use clanka::agent::{Agent, AgentConfig, AgentError, Output};
+use clanka::agent::{Agent, AgentError, Output};
 use clanka_http::{HttpClient, HttpConfig};
 use clanka_mock::{MockOptions, MockServer, Scenario, ScriptedResponse};
 use clanka_model::Message;
@@ -25,12 +25,12 @@ async fn setup(scenario: Scenario) -> (MockServer, tempfile::TempDir, Agent) {
             );
             request
         }));
-    let config = ResponsesConfig::new("gpt-5.4").base_url(server.codex_base_url());
+    let config = ResponsesConfig::new("gpt-5.4")
+        .base_url(server.codex_base_url())
+        .retry_base_delay(Duration::from_millis(10));
     let model = ResponsesModel::sse(http, config).language_model();
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::new(model, "gpt-5.4", dir.path())
-        .unwrap()
-        .with_config(AgentConfig::default().retry_base_delay(Duration::from_millis(10)));
+    let agent = Agent::new(model, "gpt-5.4", dir.path()).unwrap();
     (server, dir, agent)
 }
 
@@ -47,7 +47,7 @@ async fn collect(agent: &Agent, prompt: &str) -> (Vec<Output>, Option<AgentError
 }
 
 #[tokio::test]
-async fn a_stream_cut_after_output_is_retried_as_an_error_retry_event() {
+async fn a_stream_cut_after_output_is_retried_by_the_model_and_the_partial_text_discarded() {
     let scenario = Scenario::new()
         .respond(
             ScriptedResponse::new()
@@ -62,23 +62,31 @@ async fn a_stream_cut_after_output_is_retried_as_an_error_retry_event() {
     assert!(error.is_none(), "{error:?}");
     let retries: Vec<_> = events
         .iter()
-        .filter(|e| matches!(e, Output::ErrorRetry { attempt: 1, .. }))
+        .filter_map(|e| match e {
+            Output::Retry {
+                attempt: 1,
+                discard,
+                ..
+            } => Some(discard),
+            _ => None,
+        })
         .collect();
     assert_eq!(retries.len(), 1);
+    let started = events.iter().find_map(|e| match e {
+        Output::TextStart { id } => Some(id),
+        _ => None,
+    });
+    assert_eq!(retries[0].first(), started, "the partial section is taken back");
     assert!(
         matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "complete answer")
     );
     assert_eq!(server.response_requests().len(), 2);
-    // Sections of the failed attempt were closed before the retry.
-    let starts = events
+    let history = agent.history();
+    let texts: Vec<_> = history
         .iter()
-        .filter(|e| matches!(e, Output::TextStart { .. }))
-        .count();
-    let ends = events
-        .iter()
-        .filter(|e| matches!(e, Output::TextEnd { .. }))
-        .count();
-    assert_eq!(starts, ends);
+        .filter(|m| matches!(m, Message::Assistant { .. }))
+        .collect();
+    assert_eq!(texts.len(), 1, "the history holds only the final copy: {history:?}");
 }
 
 #[tokio::test]

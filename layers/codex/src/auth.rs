@@ -194,7 +194,18 @@ impl CodexAuth {
             tracing::info!("using the codex token another process stored");
             return Ok(current);
         }
-        let refreshed = oauth::refresh(&inner.http, &inner.config, &current).await?;
+        if let Some(reason) = inner.store.rejection(&current).await? {
+            // Refused before, by this process or another: never sent again.
+            return Err(CodexAuthError::SignInRequired { reason });
+        }
+        let refreshed = match oauth::refresh(&inner.http, &inner.config, &current).await {
+            Ok(refreshed) => refreshed,
+            Err(CodexAuthError::SignInRequired { reason }) => {
+                inner.store.mark_rejected(&current, reason).await?;
+                return Err(CodexAuthError::SignInRequired { reason });
+            }
+            Err(error) => return Err(error),
+        };
         inner.store.save(&refreshed).await?;
         Ok(refreshed)
     }

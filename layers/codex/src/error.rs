@@ -22,6 +22,32 @@ pub enum SignInReason {
 }
 
 impl SignInReason {
+    /// A stable code for the reason, as stored (`refresh_token_reused`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SignedOut => "signed_out",
+            Self::RefreshTokenExpired => "refresh_token_expired",
+            Self::RefreshTokenReused => "refresh_token_reused",
+            Self::RefreshTokenInvalidated => "refresh_token_invalidated",
+            Self::RefreshUnauthorized => "refresh_unauthorized",
+            Self::TokenRejected => "token_rejected",
+        }
+    }
+
+    /// The reason of a [`code`](Self::code); unknown codes read as a refused refresh.
+    pub fn from_code(code: &str) -> Self {
+        [
+            Self::SignedOut,
+            Self::RefreshTokenExpired,
+            Self::RefreshTokenReused,
+            Self::RefreshTokenInvalidated,
+            Self::TokenRejected,
+        ]
+        .into_iter()
+        .find(|reason| reason.code() == code)
+        .unwrap_or(Self::RefreshUnauthorized)
+    }
+
     fn describe(self) -> &'static str {
         match self {
             Self::SignedOut => "not signed in",

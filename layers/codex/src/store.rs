@@ -3,7 +3,7 @@
 use clanka_kv::{KeyValueStore, KvError, LockGuard, TypedStore};
 use serde::{Deserialize, Serialize};
 
-use crate::{Secret, Token};
+use crate::{Secret, SignInReason, Token};
 
 /// The prefix of every key the auth service writes.
 pub const STORE_PREFIX: &str = "codex.auth/";
@@ -11,6 +11,21 @@ pub const STORE_PREFIX: &str = "codex.auth/";
 pub const TOKEN_KEY: &str = "token";
 /// The name of the cross-process lock held while refreshing.
 const REFRESH_LOCK: &str = "refresh";
+/// The key recording a refresh token the server refused, under [`STORE_PREFIX`].
+const REJECTED_KEY: &str = "rejected";
+
+/// A refresh token the token endpoint refused for good, by hash (never the token).
+#[derive(Serialize, Deserialize)]
+struct Rejection {
+    refresh_sha256: String,
+    reason: String,
+}
+
+fn fingerprint(refresh: &Secret) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(refresh.expose().as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
 
 /// The stored JSON shape, as the TypeScript clanka writes it.
 #[derive(Serialize, Deserialize)]
@@ -31,13 +46,16 @@ struct StoredToken {
 #[derive(Debug, Clone)]
 pub struct TokenStore {
     typed: TypedStore<StoredToken>,
+    rejected: TypedStore<Rejection>,
 }
 
 impl TokenStore {
     /// The token store inside `store` (under the `codex.auth/` prefix).
     pub fn new(store: &KeyValueStore) -> Self {
+        let scoped = store.prefixed(STORE_PREFIX);
         Self {
-            typed: store.prefixed(STORE_PREFIX).typed(),
+            typed: scoped.typed(),
+            rejected: scoped.typed(),
         }
     }
 
@@ -66,7 +84,8 @@ impl TokenStore {
         }
     }
 
-    /// Stores `token`, replacing any previous token set.
+    /// Stores `token`, replacing any previous token set and forgetting a refused
+    /// refresh token.
     pub async fn save(&self, token: &Token) -> Result<(), KvError> {
         let stored = StoredToken {
             access: token.access.expose().to_owned(),
@@ -74,12 +93,40 @@ impl TokenStore {
             expires: token.expires_at_ms,
             account_id: token.account_id.clone(),
         };
-        self.typed.set(TOKEN_KEY, &stored).await
+        self.typed.set(TOKEN_KEY, &stored).await?;
+        self.rejected.remove(REJECTED_KEY).await
     }
 
     /// Removes the stored token set.
     pub async fn clear(&self) -> Result<(), KvError> {
-        self.typed.remove(TOKEN_KEY).await
+        self.typed.remove(TOKEN_KEY).await?;
+        self.rejected.remove(REJECTED_KEY).await
+    }
+
+    /// Records that the token endpoint refused `token`'s refresh token for good, so
+    /// that no process of this store sends it again; the next sign-in forgets it.
+    pub async fn mark_rejected(&self, token: &Token, reason: SignInReason) -> Result<(), KvError> {
+        let rejection = Rejection {
+            refresh_sha256: fingerprint(&token.refresh),
+            reason: reason.code().to_owned(),
+        };
+        self.rejected.set(REJECTED_KEY, &rejection).await
+    }
+
+    /// Why `token`'s refresh token was refused, if it was (see [`mark_rejected`](Self::mark_rejected)).
+    pub async fn rejection(&self, token: &Token) -> Result<Option<SignInReason>, KvError> {
+        let stored = match self.rejected.get(REJECTED_KEY).await {
+            Ok(stored) => stored,
+            // An unreadable record cannot prove a refusal: forget it.
+            Err(KvError::Decode { .. } | KvError::NotUtf8 { .. }) => {
+                self.rejected.remove(REJECTED_KEY).await?;
+                None
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(stored
+            .filter(|r| r.refresh_sha256 == fingerprint(&token.refresh))
+            .map(|r| SignInReason::from_code(&r.reason)))
     }
 
     /// Takes the refresh lock, which on the file backend also excludes other processes.

@@ -1,6 +1,6 @@
 //! The errors of the key-value store; no message ever contains a stored value.
 
-use std::{fmt, io, path::PathBuf};
+use std::{fmt, io, path::PathBuf, time::Duration};
 
 /// Why a key-value store request failed.
 ///
@@ -16,11 +16,15 @@ pub enum KvError {
         #[source]
         source: io::Error,
     },
-    /// Reading or writing the value under a key failed.
-    #[error("i/o error on key {key:?}")]
+    /// Reading or writing the value under a key failed: the store is read-only, full,
+    /// or not what it should be. Not worth retrying; the path and the operating
+    /// system's message say what to fix.
+    #[error("i/o error on key {key:?} at {}", .path.display())]
     Io {
         /// The key being read or written (empty for `Keys` and `Clear`).
         key: String,
+        /// The file or directory the operation touched.
+        path: PathBuf,
         /// The underlying I/O error.
         #[source]
         source: io::Error,
@@ -61,13 +65,25 @@ pub enum KvError {
         source: std::str::Utf8Error,
     },
     /// An exclusive lock could not be taken.
-    #[error("cannot take lock {name:?}")]
+    #[error("cannot take lock {name:?} at {}", .path.display())]
     Lock {
         /// The lock's name.
         name: String,
+        /// The lock file.
+        path: PathBuf,
         /// The underlying I/O error.
         #[source]
         source: io::Error,
+    },
+    /// Another holder kept the lock longer than the store waits.
+    #[error("timed out after {} s waiting for lock {name:?} in {store}; another process holds it", .after.as_secs())]
+    LockTimeout {
+        /// The lock's name.
+        name: String,
+        /// The store (its directory, or another description).
+        store: String,
+        /// How long the store waited.
+        after: Duration,
     },
     /// The background task doing blocking file I/O panicked or was cancelled.
     #[error("background i/o task failed")]

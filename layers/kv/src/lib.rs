@@ -43,6 +43,9 @@ mod prefix;
 mod typed;
 
 pub use error::{JsonError, KvError};
+
+/// How long a lock request waits for another holder by default.
+pub const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 pub use file::FileStore;
 pub use future::ResponseFuture;
 pub use memory::MemoryStore;

@@ -5,11 +5,12 @@ use std::{
     fmt,
     sync::{Arc, Mutex, MutexGuard, PoisonError},
     task::{Context, Poll},
+    time::Duration,
 };
 
 use tower::Service;
 
-use crate::{KvError, KvRequest, KvResponse, LockGuard, ResponseFuture};
+use crate::{DEFAULT_LOCK_TIMEOUT, KvError, KvRequest, KvResponse, LockGuard, ResponseFuture};
 
 /// A key-value store service that keeps values in a shared in-memory map.
 ///
@@ -29,9 +30,19 @@ use crate::{KvError, KvRequest, KvResponse, LockGuard, ResponseFuture};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MemoryStore {
     shared: Arc<Shared>,
+    lock_timeout: Duration,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self {
+            shared: Arc::default(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -45,6 +56,13 @@ impl MemoryStore {
     /// Creates an empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets how long a lock request waits for the holder (default 30 s) before
+    /// failing with [`KvError::LockTimeout`].
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
     }
 
     fn values(&self) -> MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
@@ -101,9 +119,16 @@ impl Service<KvRequest> for MemoryStore {
             KvRequest::Keys => KvResponse::Keys(self.values().keys().cloned().collect()),
             KvRequest::Lock { name } => {
                 let mutex = self.lock_mutex(&name);
+                let timeout = self.lock_timeout;
                 return ResponseFuture::new(async move {
-                    let held = mutex.lock_owned().await;
-                    Ok(KvResponse::Locked(LockGuard::new(name, held)))
+                    match tokio::time::timeout(timeout, mutex.lock_owned()).await {
+                        Ok(held) => Ok(KvResponse::Locked(LockGuard::new(name, held))),
+                        Err(_) => Err(KvError::LockTimeout {
+                            name,
+                            store: "the memory store".to_owned(),
+                            after: timeout,
+                        }),
+                    }
                 });
             }
         };

@@ -81,3 +81,35 @@ async fn reused_refresh_token_falls_back_to_device_login_when_interactive() {
     assert_eq!(h.count(is_usercode), 1);
     assert_eq!(h.tokens().load().await.unwrap(), Some(token));
 }
+
+#[tokio::test]
+async fn a_refused_refresh_token_is_never_sent_again_by_any_process() {
+    let h = Harness::start().await;
+    seed_reused(&h).await;
+    let first = h.auth(false).get().await.unwrap_err();
+    assert!(first.is_sign_in_required(), "{first:?}");
+    assert_eq!(h.count(is_refresh), 1);
+
+    // The same process, and another one sharing the store (a new auth service).
+    for auth in [h.auth(false), h.auth(false)] {
+        let again = auth.get().await.unwrap_err();
+        assert!(
+            matches!(
+                again,
+                CodexAuthError::SignInRequired {
+                    reason: SignInReason::RefreshTokenReused
+                }
+            ),
+            "{again:?}"
+        );
+    }
+    assert_eq!(h.count(is_refresh), 1, "the dead refresh token was not sent again");
+    let keys = h.store.keys().await.unwrap();
+    assert!(keys.contains(&"codex.auth/rejected".to_owned()), "{keys:?}");
+    let raw = h.store.get_string("codex.auth/rejected").await.unwrap().unwrap();
+    assert!(!raw.contains("rt_"), "only a hash of the token is kept: {raw}");
+
+    // A new sign-in forgets the refusal.
+    h.auth(true).get().await.unwrap();
+    assert!(!h.store.keys().await.unwrap().contains(&"codex.auth/rejected".to_owned()));
+}

@@ -1,17 +1,19 @@
 //! The file-system backend: one file per key in one directory.
 
 mod key;
+mod lock;
 mod ops;
 
 use std::{
     path::{Path, PathBuf},
     sync::Arc,
     task::{Context, Poll},
+    time::Duration,
 };
 
 use tower::Service;
 
-use crate::{KvError, KvRequest, KvResponse, ResponseFuture};
+use crate::{DEFAULT_LOCK_TIMEOUT, KvError, KvRequest, KvResponse, ResponseFuture};
 
 /// A key-value store service that keeps each key in its own file under one directory.
 ///
@@ -26,7 +28,10 @@ use crate::{KvError, KvRequest, KvResponse, ResponseFuture};
 ///   removes it once it is ten minutes old.
 /// - **Locks** ([`KvRequest::Lock`]) are advisory `flock`-style locks on `.lock-<name>`
 ///   files, which exclude other processes and other open handles in this process.
-///   A waiting lock occupies a thread of Tokio's blocking pool until it is granted.
+///   A waiter tries again after short pauses (no thread is blocked, and dropping the
+///   request stops the wait) for at most 30 s ([`with_lock_timeout`](Self::with_lock_timeout)),
+///   then fails with [`KvError::LockTimeout`] naming the directory. A holder that dies
+///   releases the lock with its process; one that hangs (stopped) keeps it.
 ///
 /// All I/O runs on Tokio's blocking pool, so requests must be awaited inside a
 /// Tokio runtime. Clones share the directory.
@@ -49,6 +54,7 @@ use crate::{KvError, KvRequest, KvResponse, ResponseFuture};
 #[derive(Debug, Clone)]
 pub struct FileStore {
     dir: Arc<Path>,
+    lock_timeout: Duration,
 }
 
 impl FileStore {
@@ -67,7 +73,15 @@ impl FileStore {
         })?;
         Ok(Self {
             dir: Arc::from(dir),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
         })
+    }
+
+    /// Sets how long [`KvRequest::Lock`] waits for another holder (default 30 s)
+    /// before failing with [`KvError::LockTimeout`].
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// The directory holding the store's files.
@@ -92,6 +106,14 @@ impl Service<KvRequest> for FileStore {
 
     fn call(&mut self, request: KvRequest) -> ResponseFuture {
         let dir = Arc::clone(&self.dir);
+        if let KvRequest::Lock { name } = request {
+            let timeout = self.lock_timeout;
+            return ResponseFuture::new(async move {
+                lock::lock(&dir, name, timeout)
+                    .await
+                    .map(KvResponse::Locked)
+            });
+        }
         ResponseFuture::new(async move {
             tokio::task::spawn_blocking(move || ops::run(&dir, request))
                 .await

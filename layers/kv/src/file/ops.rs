@@ -3,7 +3,7 @@
 use std::{
     fs::{self, File, OpenOptions},
     io::{self, Write},
-    path::Path,
+    path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -12,7 +12,7 @@ use std::{
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 
 use super::key::{TEMP_PREFIX, decode_key_file_name, key_file_name, lock_file_name};
-use crate::{KvError, KvRequest, KvResponse, LockGuard};
+use crate::{KvError, KvRequest, KvResponse};
 
 /// A temporary file this old was left by a crashed writer; live writes take milliseconds.
 const STALE_TEMP_AGE: Duration = Duration::from_secs(600);
@@ -89,37 +89,36 @@ pub(super) fn run(dir: &Path, request: KvRequest) -> Result<KvResponse, KvError>
             KvResponse::Done
         }
         KvRequest::Clear => {
-            clear(dir).map_err(|source| io_error("", source))?;
+            clear(dir).map_err(|source| io_error(dir, "", source))?;
             KvResponse::Done
         }
         KvRequest::Keys => {
             let mut keys: Vec<_> = key_files(dir)
-                .map_err(|source| io_error("", source))?
+                .map_err(|source| io_error(dir, "", source))?
                 .into_iter()
                 .map(|(key, _)| key)
                 .collect();
             keys.sort();
             KvResponse::Keys(keys)
         }
-        KvRequest::Lock { name } => {
-            let file = lock(dir, &name)?;
-            KvResponse::Locked(LockGuard::new(name, file))
-        }
+        KvRequest::Lock { .. } => return Err(KvError::UnexpectedResponse { request: "lock" }),
     })
 }
 
-fn io_error(key: &str, source: io::Error) -> KvError {
+fn io_error(path: &Path, key: &str, source: io::Error) -> KvError {
     KvError::Io {
         key: key.to_owned(),
+        path: path.to_owned(),
         source,
     }
 }
 
 fn get(dir: &Path, key: &str) -> Result<Option<Vec<u8>>, KvError> {
-    match fs::read(dir.join(key_file_name(key)?)) {
+    let path = dir.join(key_file_name(key)?);
+    match fs::read(&path) {
         Ok(value) => Ok(Some(value)),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(io_error(key, error)),
+        Err(error) => Err(io_error(&path, key, error)),
     }
 }
 
@@ -135,7 +134,7 @@ fn set(dir: &Path, key: &str, value: &[u8]) -> Result<(), KvError> {
     }
     written
         .and_then(|()| sync_dir(dir))
-        .map_err(|source| io_error(key, source))
+        .map_err(|source| io_error(&target, key, source))
 }
 
 fn write_synced(path: &Path, value: &[u8]) -> io::Result<()> {
@@ -161,7 +160,7 @@ fn remove(dir: &Path, key: &str) -> Result<(), KvError> {
     let path = dir.join(key_file_name(key)?);
     remove_if_present(&path)
         .and_then(|()| sync_dir(dir))
-        .map_err(|source| io_error(key, source))
+        .map_err(|source| io_error(&path, key, source))
 }
 
 fn clear(dir: &Path) -> io::Result<()> {
@@ -201,25 +200,21 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Opens the lock file and blocks until this process holds its exclusive lock.
-fn lock(dir: &Path, name: &str) -> Result<File, KvError> {
+/// Opens (creating it if needed) the lock file of `name`.
+pub(super) fn open_lock(dir: &Path, name: &str) -> Result<(File, PathBuf), KvError> {
     let path = dir.join(lock_file_name(name)?);
-    let lock_error = |source| KvError::Lock {
-        name: name.to_owned(),
-        source,
-    };
     let mut options = OpenOptions::new();
     // Lock files are never truncated or removed: removing one while another
     // process waits on it would let two holders in.
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     options.mode(0o600);
-    let file = options.open(&path).map_err(lock_error)?;
-    match file.try_lock() {
-        Ok(()) => return Ok(file),
-        Err(fs::TryLockError::WouldBlock) => tracing::debug!(lock = name, "waiting for lock"),
-        Err(fs::TryLockError::Error(source)) => return Err(lock_error(source)),
+    match options.open(&path) {
+        Ok(file) => Ok((file, path)),
+        Err(source) => Err(KvError::Lock {
+            name: name.to_owned(),
+            path,
+            source,
+        }),
     }
-    file.lock().map_err(lock_error)?;
-    Ok(file)
 }

@@ -7,7 +7,7 @@ use std::{
     time::Duration,
 };
 
-use clanka_kv::KeyValueStore;
+use clanka_kv::{FileStore, KeyValueStore, KvError, MemoryStore};
 use tokio::time::timeout;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -57,10 +57,10 @@ fn free_for_other_process(path: &Path) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lock_excludes_another_process() {
-    if Command::new("flock").arg("--version").output().is_err() {
-        eprintln!("skipped: util-linux `flock` is not installed");
-        return;
-    }
+    assert!(
+        Command::new("flock").arg("--version").output().is_ok(),
+        "this test needs util-linux `flock`"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let store = KeyValueStore::file_system(tmp.path()).unwrap();
     let guard = store.lock("refresh").await.unwrap();
@@ -91,4 +91,43 @@ async fn lock_excludes_another_process() {
     let _guard = guard.unwrap().unwrap();
     assert!(child.wait().unwrap().success());
     assert!(!free_for_other_process(&path));
+}
+
+#[tokio::test]
+async fn a_lock_held_too_long_times_out_naming_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let holder = KeyValueStore::file_system(tmp.path()).unwrap();
+    let waiter = KeyValueStore::new(
+        FileStore::open(tmp.path())
+            .unwrap()
+            .with_lock_timeout(Duration::from_millis(300)),
+    );
+    let _held = holder.lock("refresh").await.unwrap();
+    let error = waiter.lock("refresh").await.unwrap_err();
+    let KvError::LockTimeout { ref name, ref store, after } = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!((name.as_str(), after), ("refresh", Duration::from_millis(300)));
+    assert_eq!(store, &tmp.path().display().to_string());
+    assert!(error.to_string().contains("another process holds it"), "{error}");
+
+    let memory = KeyValueStore::new(MemoryStore::new().with_lock_timeout(Duration::from_millis(50)));
+    let _held = memory.lock("refresh").await.unwrap();
+    assert!(matches!(
+        memory.lock("refresh").await,
+        Err(KvError::LockTimeout { .. })
+    ));
+}
+
+#[tokio::test]
+async fn waiting_for_a_lock_can_be_cancelled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = KeyValueStore::file_system(tmp.path()).unwrap();
+    let held = store.lock("refresh").await.unwrap();
+    let waiting = timeout(Duration::from_millis(100), store.lock("refresh")).await;
+    assert!(waiting.is_err(), "still held");
+    drop(held);
+    // The abandoned wait left nothing behind that holds the lock.
+    let again = timeout(Duration::from_secs(2), store.lock("refresh")).await;
+    assert!(again.unwrap().is_ok());
 }

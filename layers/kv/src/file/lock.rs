@@ -1,0 +1,44 @@
+//! Taking a file lock without blocking a thread: the lock file is tried without
+//! waiting, and tried again after a short, growing pause until the deadline. Dropping
+//! the future stops the wait.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::{KvError, LockGuard};
+
+/// The first pause between tries; it doubles up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(5);
+const MAX_PAUSE: Duration = Duration::from_millis(200);
+
+/// Waits up to `timeout` for the exclusive lock `name` of the store in `dir`.
+pub(super) async fn lock(dir: &Path, name: String, timeout: Duration) -> Result<LockGuard, KvError> {
+    let (owned_dir, owned_name) = (dir.to_owned(), name.clone());
+    let (file, path) = tokio::task::spawn_blocking(move || super::ops::open_lock(&owned_dir, &owned_name))
+        .await
+        .map_err(KvError::Task)??;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut pause = FIRST_PAUSE;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(LockGuard::new(name, file)),
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(KvError::Lock { name, path, source });
+            }
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Err(KvError::LockTimeout {
+                name,
+                store: dir.display().to_string(),
+                after: timeout,
+            });
+        }
+        tracing::debug!(lock = %name, "waiting for lock");
+        let jittered = pause.mul_f64(0.5 + fastrand::f64());
+        tokio::time::sleep(jittered.min(deadline - now)).await;
+        pause = (pause * 2).min(MAX_PAUSE);
+    }
+}
