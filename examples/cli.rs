@@ -110,6 +110,9 @@ fn main() -> ExitCode {
         }
     });
     let code = runtime.block_on(run(cli, std::io::stdout(), interrupts));
+    // A blocking task that cannot be interrupted (a read stuck in the kernel) must
+    // not keep the process alive after the run ended.
+    runtime.shutdown_timeout(Duration::from_millis(500));
     ExitCode::from(code)
 }
 
@@ -302,11 +305,13 @@ async fn drive<W: Write>(
                 }
             }
             Some(Err(AgentError::Cancelled)) => {
+                renderer.discard_unfinished();
                 let _ = renderer.finish(usage.as_ref());
                 eprintln!("cancelled");
                 return INTERRUPTED;
             }
             Some(Err(error)) => {
+                renderer.discard_unfinished();
                 let _ = renderer.finish(usage.as_ref());
                 return report(&error);
             }

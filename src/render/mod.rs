@@ -81,6 +81,9 @@ pub struct Renderer<W> {
     calls: HashMap<String, String>,
     /// Sections not yet written (plain text only), oldest first.
     held: Vec<Held>,
+    /// The last text section of the top agent, so a summary repeating it is not
+    /// printed twice.
+    last_text: String,
 }
 
 /// A text or reasoning section waiting for its response to be over.
@@ -107,6 +110,7 @@ impl<W: Write> Renderer<W> {
             mid_line: false,
             calls: HashMap::new(),
             held: Vec::new(),
+            last_text: String::new(),
         }
     }
 
@@ -140,11 +144,17 @@ impl<W: Write> Renderer<W> {
             self.release()?;
         }
         match event {
+            Output::TextStart { .. } if depth == 0 => self.last_text.clear(),
             Output::AgentStart { .. }
             | Output::TextStart { .. }
             | Output::ReasoningStart { .. } => {}
             Output::ReasoningDelta { delta, .. } => self.flow(&indent, delta, true)?,
-            Output::TextDelta { delta, .. } => self.flow(&indent, delta, false)?,
+            Output::TextDelta { delta, .. } => {
+                if depth == 0 {
+                    self.last_text.push_str(delta);
+                }
+                self.flow(&indent, delta, false)?;
+            }
             Output::TextEnd { .. } | Output::ReasoningEnd { .. } => self.end_line()?,
             Output::ToolCall {
                 id,
@@ -207,8 +217,14 @@ impl<W: Write> Renderer<W> {
             Output::AgentFinished { summary } => {
                 self.end_line()?;
                 if depth == 0 {
-                    let done = self.paint("32", "✓ done:");
-                    writeln!(self.out, "{done} {summary}")?;
+                    // An answer given as text was just shown: do not repeat it.
+                    let repeated = summary.trim() == self.last_text.trim();
+                    let done = self.paint("32", if repeated { "✓ done" } else { "✓ done:" });
+                    if repeated {
+                        writeln!(self.out, "{done}")?;
+                    } else {
+                        writeln!(self.out, "{done} {summary}")?;
+                    }
                 }
             }
         }
@@ -251,6 +267,9 @@ impl<W: Write> Renderer<W> {
     /// Writes the held sections: their response is over.
     fn release(&mut self) -> io::Result<()> {
         for held in std::mem::take(&mut self.held) {
+            if !held.reasoning && held.indent.is_empty() {
+                self.last_text.clone_from(&held.text);
+            }
             self.flow(&held.indent, &held.text, held.reasoning)?;
             self.end_line()?;
         }
@@ -298,6 +317,12 @@ impl<W: Write> Renderer<W> {
             writeln!(self.out, "{indent}{bar}{more}")?;
         }
         Ok(())
+    }
+
+    /// Forgets the sections of a response that never completed (the run failed):
+    /// plain output shows only answers that were whole.
+    pub fn discard_unfinished(&mut self) {
+        self.held.clear();
     }
 
     /// Ends the current line, if any, and writes the usage line.

@@ -64,3 +64,25 @@ fn json_carries_the_retry_event() {
         r#"{"type":"retry","attempt":1,"error":"stream disconnected","delay_ms":200,"discard":["msg_1"]}"#
     );
 }
+
+#[test]
+fn a_text_answer_is_printed_once() {
+    for style in [Style::plain(), Style::color()] {
+        let shown = render(
+            style,
+            &[
+                Output::TextStart { id: "msg_1".into() },
+                Output::TextDelta {
+                    id: "msg_1".into(),
+                    delta: "The answer is 42.".into(),
+                },
+                Output::TextEnd { id: "msg_1".into() },
+                Output::AgentFinished {
+                    summary: "The answer is 42.".into(),
+                },
+            ],
+        );
+        assert_eq!(shown.matches("The answer is 42.").count(), 1, "{shown}");
+        assert!(shown.contains("✓ done"), "{shown}");
+    }
+}

@@ -76,7 +76,11 @@ async fn a_stream_cut_after_output_is_retried_by_the_model_and_the_partial_text_
         Output::TextStart { id } => Some(id),
         _ => None,
     });
-    assert_eq!(retries[0].first(), started, "the partial section is taken back");
+    assert_eq!(
+        retries[0].first(),
+        started,
+        "the partial section is taken back"
+    );
     assert!(
         matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "complete answer")
     );
@@ -86,7 +90,11 @@ async fn a_stream_cut_after_output_is_retried_by_the_model_and_the_partial_text_
         .iter()
         .filter(|m| matches!(m, Message::Assistant { .. }))
         .collect();
-    assert_eq!(texts.len(), 1, "the history holds only the final copy: {history:?}");
+    assert_eq!(
+        texts.len(),
+        1,
+        "the history holds only the final copy: {history:?}"
+    );
 }
 
 #[tokio::test]

@@ -1,42 +1,13 @@
 //! examples/cli.rs as a real process: the demo, JSON output, login/status/logout
 //! against clanka-mock, API-key mode, exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 use std::time::Duration;
 
 use clanka_mock::{MockOptions, MockServer};
 
-/// The example binary `cargo test` built next to this test binary.
-fn cli() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.parent().and_then(Path::parent).unwrap();
-    let path: PathBuf = target.join("examples").join("cli");
-    assert!(
-        path.exists(),
-        "build the example first: cargo build --example cli"
-    );
-    let mut command = Command::new(path);
-    command
-        .env_remove("NO_COLOR")
-        .env("XDG_CONFIG_HOME", "/nonexistent/clanka-tests");
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CLANKA_") || name.starts_with("OPENAI_") {
-            command.env_remove(name);
-        }
-    }
-    command
-}
-
-async fn output(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use super::common::{cli, output, text};
 
 #[tokio::test]
 async fn the_demo_runs_the_whole_system_and_leaves_the_file() {

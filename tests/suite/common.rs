@@ -1,7 +1,8 @@
 //! The client part of the CLI's graph, pointed at a mock: file store, HTTP client,
 //! sockets, a recording device-code prompt, and `codex::layer_client`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use clanka::codex;
@@ -27,4 +28,35 @@ pub(super) fn client(server: &MockServer, store: &Path) -> Layer {
         .with_interactive(true)
         .with_poll_safety_margin(Duration::ZERO);
     codex::layer_client(auth).provide(&base)
+}
+
+/// The example binary `cargo test` built next to this test binary.
+pub(super) fn cli() -> Command {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.parent().and_then(Path::parent).unwrap();
+    let path: PathBuf = target.join("examples").join("cli");
+    assert!(
+        path.exists(),
+        "build the example first: cargo build --example cli"
+    );
+    let mut command = Command::new(path);
+    command
+        .env_remove("NO_COLOR")
+        .env("XDG_CONFIG_HOME", "/nonexistent/clanka-tests");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CLANKA_") || name.starts_with("OPENAI_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+pub(super) async fn output(mut command: Command) -> Output {
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+pub(super) fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

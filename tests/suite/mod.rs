@@ -3,5 +3,7 @@ mod agent_control;
 mod cli;
 mod codex;
 mod common;
+mod faults;
 mod graph;
 mod model;
+mod store_faults;

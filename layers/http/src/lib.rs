@@ -35,9 +35,7 @@ mod send;
 mod trace;
 mod transient;
 
-pub use backoff::{
-    Backoff, MAX_SERVER_DELAY, parse_retry_after, parse_retry_delay, server_delay,
-};
+pub use backoff::{Backoff, MAX_SERVER_DELAY, parse_retry_after, parse_retry_delay, server_delay};
 pub use client::HttpClient;
 pub use config::HttpConfig;
 pub use error::HttpError;

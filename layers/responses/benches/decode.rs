@@ -3,8 +3,19 @@
 //! (eventsource-client, decoder, part stream). Target: `replay_sse` ≤ 1.5 × `floor`.
 //! `decoder` (`EventDecoder` over the payloads) and `eventsource` (eventsource-client
 //! alone, counting events) split `replay_sse` into its two halves.
+//!
+//! `items/10000` and `items/100000` decode responses of that many distinct items
+//! (added, delta, done each) through `EventDecoder` and `ResponseCollector`: the time
+//! per item must not grow with their number. The setup also times both sizes once
+//! and fails if the larger costs more than 20× the smaller (linear is 10×,
+//! quadratic 100×).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    missing_docs
+)]
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -135,12 +146,71 @@ fn decode(c: &mut Criterion) {
     group.finish();
 }
 
+/// The payloads of one response with `n` distinct message items.
+fn distinct_items(n: usize) -> Vec<String> {
+    let mut payloads = vec![r#"{"type":"response.created","response":{"id":"resp_1"}}"#.to_owned()];
+    for i in 0..n {
+        payloads.push(format!(
+            r#"{{"type":"response.output_item.added","item":{{"type":"message","id":"msg_{i}"}}}}"#
+        ));
+        payloads.push(format!(
+            r#"{{"type":"response.output_text.delta","item_id":"msg_{i}","delta":"w{i} "}}"#
+        ));
+        payloads.push(format!(
+            r#"{{"type":"response.output_item.done","item":{{"type":"message","id":"msg_{i}","content":[{{"type":"output_text","text":"w{i} "}}]}}}}"#
+        ));
+    }
+    payloads.push(r#"{"type":"response.completed","response":{"id":"resp_1"}}"#.to_owned());
+    payloads
+}
+
+/// Decodes and collects `payloads`; the number of items.
+fn fold(payloads: &[String]) -> usize {
+    let mut decoder = EventDecoder::new();
+    let mut collector = clanka_model::ResponseCollector::new();
+    let mut parts = Vec::new();
+    for payload in payloads {
+        decoder.decode(payload, &mut parts);
+        for part in parts.drain(..) {
+            collector.push(&part);
+        }
+    }
+    collector.finish().unwrap().items.len()
+}
+
+fn best_of_three(payloads: &[String]) -> Duration {
+    (0..3)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            black_box(fold(payloads));
+            started.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+fn items(c: &mut Criterion) {
+    let (small, large) = (distinct_items(10_000), distinct_items(100_000));
+    assert_eq!(fold(&large), 100_000);
+    let ratio = best_of_three(&large).as_secs_f64() / best_of_three(&small).as_secs_f64();
+    eprintln!("items: 100,000 take {ratio:.1}× the time of 10,000 (linear: 10×)");
+    assert!(ratio < 20.0, "decoding is not linear in items: {ratio:.1}×");
+
+    let mut group = c.benchmark_group("items");
+    for payloads in [&small, &large] {
+        let n = (payloads.len() - 2) / 3;
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(n.to_string(), |b| b.iter(|| black_box(fold(payloads))));
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
-    targets = decode
+    targets = decode, items
 }
 criterion_main!(benches);

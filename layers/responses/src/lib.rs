@@ -46,5 +46,5 @@ pub use config::{CODEX_BASE_URL, DEFAULT_INSTRUCTIONS, ORIGINATOR, ResponsesConf
 pub use decode::{Decoded, EventDecoder};
 pub use model::ResponsesModel;
 pub use replay::replay_sse;
-pub use transport::MAX_LINE_BYTES;
 pub use request::ResponsesRequest;
+pub use transport::MAX_LINE_BYTES;

@@ -61,7 +61,8 @@ pub fn replay_sse(chunks: impl IntoIterator<Item = Bytes>) -> PartStream {
     });
     match built {
         Ok(events) => PartStream::new(
-            crate::sse::parts(events, Duration::from_secs(300)).map(|item| item.map_err(|f| f.error)),
+            crate::sse::parts(events, Duration::from_secs(300))
+                .map(|item| item.map_err(|f| f.error)),
         ),
         Err(error) => PartStream::from_parts([Err(AiError::InvalidRequest {
             message: error.to_string(),

@@ -21,11 +21,7 @@ fn disconnected() -> AiError {
 }
 
 /// Opens attempts that each deliver `parts`, then fail with `failure()`; counts them.
-fn opens(
-    count: &Arc<AtomicU32>,
-    parts: Vec<StreamPart>,
-    failure: fn() -> Failure,
-) -> Open {
+fn opens(count: &Arc<AtomicU32>, parts: Vec<StreamPart>, failure: fn() -> Failure) -> Open {
     let count = Arc::clone(count);
     Box::new(move || {
         count.fetch_add(1, Ordering::SeqCst);
@@ -74,7 +70,11 @@ async fn stream_failures_are_retried_four_times_and_discard_what_was_shown() {
     let open = opens(&count, shown, || Failure::stream(disconnected()));
     let (parts, error) = drain(retrying(policy(), open)).await;
     assert!(matches!(error, Some(AiError::StreamDisconnected { .. })));
-    assert_eq!(count.load(Ordering::SeqCst), 5, "the first attempt and 4 retries");
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        5,
+        "the first attempt and 4 retries"
+    );
     assert_eq!(retries(&parts), vec![vec!["msg_1".to_owned()]; 4]);
 }
 
@@ -102,7 +102,10 @@ async fn spent_and_fatal_failures_are_passed_on_at_once() {
     };
     let open = opens(&count, Vec::new(), || Failure::stream(disconnected()));
     let (_, error) = drain(retrying(fatal, open)).await;
-    assert!(matches!(error, Some(AiError::Unauthorized { .. })), "the classifier decides first");
+    assert!(
+        matches!(error, Some(AiError::Unauthorized { .. })),
+        "the classifier decides first"
+    );
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 

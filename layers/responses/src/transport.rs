@@ -93,7 +93,9 @@ mod tests {
         chunks.extend(std::iter::repeat_n(mib.clone(), 15));
         assert!(through(chunks).await.is_ok(), "two lines of 15 MiB each");
 
-        let error = through(std::iter::repeat_n(mib, 17).collect()).await.unwrap_err();
+        let error = through(std::iter::repeat_n(mib, 17).collect())
+            .await
+            .unwrap_err();
         assert!(error.contains("longer than 16 MiB"), "{error}");
     }
 }

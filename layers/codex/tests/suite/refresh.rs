@@ -103,13 +103,31 @@ async fn a_refused_refresh_token_is_never_sent_again_by_any_process() {
             "{again:?}"
         );
     }
-    assert_eq!(h.count(is_refresh), 1, "the dead refresh token was not sent again");
+    assert_eq!(
+        h.count(is_refresh),
+        1,
+        "the dead refresh token was not sent again"
+    );
     let keys = h.store.keys().await.unwrap();
     assert!(keys.contains(&"codex.auth/rejected".to_owned()), "{keys:?}");
-    let raw = h.store.get_string("codex.auth/rejected").await.unwrap().unwrap();
-    assert!(!raw.contains("rt_"), "only a hash of the token is kept: {raw}");
+    let raw = h
+        .store
+        .get_string("codex.auth/rejected")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !raw.contains("rt_"),
+        "only a hash of the token is kept: {raw}"
+    );
 
     // A new sign-in forgets the refusal.
     h.auth(true).get().await.unwrap();
-    assert!(!h.store.keys().await.unwrap().contains(&"codex.auth/rejected".to_owned()));
+    assert!(
+        !h.store
+            .keys()
+            .await
+            .unwrap()
+            .contains(&"codex.auth/rejected".to_owned())
+    );
 }

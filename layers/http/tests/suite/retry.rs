@@ -101,11 +101,16 @@ async fn honours_a_delay_written_in_the_error_body() {
 
 #[tokio::test]
 async fn the_error_body_still_reaches_the_caller() {
-    let body = r#"{"error":{"code":"usage_limit_reached","message":"The usage limit has been reached"}}"#;
+    let body =
+        r#"{"error":{"code":"usage_limit_reached","message":"The usage limit has been reached"}}"#;
     let server = TestServer::start(vec![Reply::status(429).body(Body::Full(body))]).await;
     let res = get(&client(), &server).await;
     assert_eq!(res.status(), 429);
-    assert_eq!(server.count(), 1, "a 429 that names no delay is not retried");
+    assert_eq!(
+        server.count(),
+        1,
+        "a 429 that names no delay is not retried"
+    );
     assert!(res.url().as_str().starts_with(&server.url[..20]));
     assert_eq!(res.text().await.unwrap(), body);
 }

@@ -13,11 +13,16 @@ const FIRST_PAUSE: Duration = Duration::from_millis(5);
 const MAX_PAUSE: Duration = Duration::from_millis(200);
 
 /// Waits up to `timeout` for the exclusive lock `name` of the store in `dir`.
-pub(super) async fn lock(dir: &Path, name: String, timeout: Duration) -> Result<LockGuard, KvError> {
+pub(super) async fn lock(
+    dir: &Path,
+    name: String,
+    timeout: Duration,
+) -> Result<LockGuard, KvError> {
     let (owned_dir, owned_name) = (dir.to_owned(), name.clone());
-    let (file, path) = tokio::task::spawn_blocking(move || super::ops::open_lock(&owned_dir, &owned_name))
-        .await
-        .map_err(KvError::Task)??;
+    let (file, path) =
+        tokio::task::spawn_blocking(move || super::ops::open_lock(&owned_dir, &owned_name))
+            .await
+            .map_err(KvError::Task)??;
     let deadline = tokio::time::Instant::now() + timeout;
     let mut pause = FIRST_PAUSE;
     loop {

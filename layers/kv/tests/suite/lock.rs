@@ -104,14 +104,26 @@ async fn a_lock_held_too_long_times_out_naming_the_store() {
     );
     let _held = holder.lock("refresh").await.unwrap();
     let error = waiter.lock("refresh").await.unwrap_err();
-    let KvError::LockTimeout { ref name, ref store, after } = error else {
+    let KvError::LockTimeout {
+        ref name,
+        ref store,
+        after,
+    } = error
+    else {
         panic!("{error:?}");
     };
-    assert_eq!((name.as_str(), after), ("refresh", Duration::from_millis(300)));
+    assert_eq!(
+        (name.as_str(), after),
+        ("refresh", Duration::from_millis(300))
+    );
     assert_eq!(store, &tmp.path().display().to_string());
-    assert!(error.to_string().contains("another process holds it"), "{error}");
+    assert!(
+        error.to_string().contains("another process holds it"),
+        "{error}"
+    );
 
-    let memory = KeyValueStore::new(MemoryStore::new().with_lock_timeout(Duration::from_millis(50)));
+    let memory =
+        KeyValueStore::new(MemoryStore::new().with_lock_timeout(Duration::from_millis(50)));
     let _held = memory.lock("refresh").await.unwrap();
     assert!(matches!(
         memory.lock("refresh").await,

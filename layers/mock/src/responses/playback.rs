@@ -79,6 +79,9 @@ impl Playback {
         } else if let Some(n) = faults.ws_close_after.filter(|_| websocket) {
             frames.truncate(n);
             frames.push(Frame::Close);
+        } else if faults.no_completed && websocket {
+            // As the backend does: the socket closes instead of going silent.
+            frames.push(Frame::Close);
         }
         let delay = Duration::from_millis(faults.delay_ms.unwrap_or(0));
         let next_at = Instant::now() + delay;

@@ -24,7 +24,8 @@ pub struct Faults {
     /// Send the event with this 0-based index as malformed JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub malformed_event: Option<usize>,
-    /// End the stream without `response.completed`.
+    /// End the stream without `response.completed`; over WebSocket a Close frame
+    /// follows, as the backend closes the socket instead of leaving it silent.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_completed: bool,
     /// WebSocket only: send a Close frame after this many events.

@@ -314,4 +314,15 @@ async fn failed_and_malformed_over_ws() {
         panic!("{first:?}")
     };
     assert!(serde_json::from_str::<Value>(text.as_str()).is_err());
+    // Without `response.completed` the socket closes rather than going silent.
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(2), ws.next())
+            .await
+            .expect("the socket must not go silent");
+        match frame {
+            Some(Ok(Message::Close(_))) | None => break,
+            Some(Ok(Message::Text(_))) => continue,
+            other => panic!("{other:?}"),
+        }
+    }
 }

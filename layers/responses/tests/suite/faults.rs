@@ -7,15 +7,13 @@ use clanka_mock::{HttpError, Scenario, ScriptedResponse};
 use clanka_model::{AiError, Prompt, StreamPart};
 use clanka_responses::{ResponsesConfig, ResponsesModel};
 
-use super::common::{
-    config, http, http_without_retries, kept, parts, retries, server, text,
-};
+use super::common::{config, http, http_without_retries, kept, parts, retries, server, text};
 
 fn ok() -> ScriptedResponse {
     ScriptedResponse::new().message_deltas(["all ", "good"])
 }
 
-fn times(response: ScriptedResponse, n: usize) -> Scenario {
+fn times(response: &ScriptedResponse, n: usize) -> Scenario {
     (0..n).fold(Scenario::new(), |s, _| s.respond(response.clone()))
 }
 
@@ -69,12 +67,16 @@ async fn a_drop_mid_stream_is_retried_and_the_partial_text_discarded() {
     assert_eq!(discarded.len(), 1);
     assert_eq!(discarded[0].len(), 1, "the partial message: {discarded:?}");
     assert!(text(&parts).starts_with('a') && text(&parts).ends_with("all good"));
-    assert_eq!(kept(&parts).text(), "all good", "each text once after discards");
+    assert_eq!(
+        kept(&parts).text(),
+        "all good",
+        "each text once after discards"
+    );
 }
 
 #[tokio::test]
 async fn a_persistent_drop_costs_five_requests() {
-    let (parts, error, posts) = run_model_only(times(ok().drop_after(3), 10)).await;
+    let (parts, error, posts) = run_model_only(times(&ok().drop_after(3), 10)).await;
     assert!(
         matches!(error, Some(AiError::StreamDisconnected { .. })),
         "{error:?}"
@@ -100,7 +102,7 @@ async fn a_rate_limit_is_waited_out_by_the_http_client() {
 #[tokio::test]
 async fn a_rate_limit_longer_than_a_minute_ends_at_once_and_says_when() {
     let scenario = times(
-        ScriptedResponse::new().http_error(HttpError::rate_limited(3600.0)),
+        &ScriptedResponse::new().http_error(HttpError::rate_limited(3600.0)),
         3,
     );
     let (parts, error, posts) = run(scenario).await;
@@ -156,7 +158,11 @@ async fn server_errors_twice_then_success_are_the_http_clients() {
 #[tokio::test]
 async fn persistent_5xx_cost_five_requests_in_all() {
     for fault in [HttpError::ServerError, HttpError::Overloaded] {
-        let (parts, error, posts) = run(times(ScriptedResponse::new().http_error(fault.clone()), 30)).await;
+        let (parts, error, posts) = run(times(
+            &ScriptedResponse::new().http_error(fault.clone()),
+            30,
+        ))
+        .await;
         assert!(
             matches!(
                 error,
@@ -164,17 +170,29 @@ async fn persistent_5xx_cost_five_requests_in_all() {
             ),
             "{error:?}"
         );
-        assert!(retries(&parts).is_empty(), "the model does not retry them again");
+        assert!(
+            retries(&parts).is_empty(),
+            "the model does not retry them again"
+        );
         assert_eq!(posts, 5, "{fault:?}");
     }
 }
 
 #[tokio::test]
 async fn a_request_level_failure_is_not_retried_by_the_model() {
-    let scenario = times(ScriptedResponse::new().http_error(HttpError::ServerError), 3);
+    let scenario = times(
+        &ScriptedResponse::new().http_error(HttpError::ServerError),
+        3,
+    );
     let (_, error, posts) = run_model_only(scenario).await;
-    assert!(matches!(error, Some(AiError::Server { status: 500, .. })), "{error:?}");
-    assert_eq!(posts, 1, "the request layer owns it, and this one does not retry");
+    assert!(
+        matches!(error, Some(AiError::Server { status: 500, .. })),
+        "{error:?}"
+    );
+    assert_eq!(
+        posts, 1,
+        "the request layer owns it, and this one does not retry"
+    );
 }
 
 #[tokio::test]

@@ -133,7 +133,11 @@ async fn a_close_mid_response_is_retried_on_a_new_socket_discarding_the_partial_
     let (parts, error) = parts(&model, Prompt::new().user("go")).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(retries(&parts).len(), 1);
-    assert_eq!(retries(&parts)[0].len(), 1, "the partial message is discarded");
+    assert_eq!(
+        retries(&parts)[0].len(),
+        1,
+        "the partial message is discarded"
+    );
     assert_eq!(kept(&parts).text(), "again");
     assert_eq!(handshakes(&server), 2);
 }
