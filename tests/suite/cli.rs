@@ -285,3 +285,48 @@ async fn browser_login_against_the_mock() {
     assert_eq!(output(status).await.status.code(), Some(0));
     server.shutdown().await;
 }
+
+/// Ctrl-C ends a run within a second, whatever the model is doing (here: streaming
+/// one event every 20 s).
+#[tokio::test]
+async fn ctrl_c_ends_a_run_within_a_second() {
+    use clanka_mock::{Scenario, ScriptedResponse};
+
+    let slow = ScriptedResponse::new()
+        .message("slow")
+        .delay(Duration::from_secs(20));
+    let server =
+        MockServer::start(MockOptions::default().with_scenario(Scenario::new().respond(slow)))
+            .await
+            .unwrap();
+    let (dir, store) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut command = cli();
+    command
+        .args(["--http", "-C"])
+        .arg(dir.path())
+        .arg("hello")
+        .env("CLANKA_AUTH__API_KEY", "sk-mock")
+        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
+        .env("CLANKA_STORE__DIR", store.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while server.response_requests().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no request reached the mock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    let interrupted = std::time::Instant::now();
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    let took = interrupted.elapsed();
+    assert_eq!(status.code(), Some(130));
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+    server.shutdown().await;
+}
