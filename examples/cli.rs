@@ -22,7 +22,10 @@ use clanka::config::{Config, ConfigLoader};
 use clanka::render::{Renderer, Style, error_chain};
 use clanka::runtime::Layer;
 use clanka::{codex, http, kv, socket};
-use clanka_codex::{CodexAuth, CodexAuthConfig, CodexAuthError, LoginMethod};
+use clanka_codex::{
+    CatalogSource, CodexAuth, CodexAuthConfig, CodexAuthError, CodexClient, LoginMethod,
+    ModelChoice,
+};
 use clanka_http::HttpConfig;
 use clanka_mock::{MockOptions, MockServer, Scenario};
 use clanka_model::{ProviderOptions, ReasoningEffort, ReasoningSummary};
@@ -85,6 +88,8 @@ enum Command {
     Logout,
     /// Show who is signed in and until when (or that an API key is in use).
     Status,
+    /// List the models this sign-in may use, with their context windows and efforts.
+    Models,
 }
 
 fn main() -> ExitCode {
@@ -153,8 +158,15 @@ async fn settings(
         }
     }
     if cli.demo {
-        let defaults = Config::defaults();
-        let scenario = Scenario::demo(&defaults.model.primary, &defaults.model.subagent);
+        // The mock serves the built-in catalogue: its default model is the primary,
+        // and the sub-agent runs on an older model, so the demo shows two.
+        let catalog = clanka_codex::ModelCatalog::built_in();
+        let primary = catalog
+            .default_model()
+            .map(|m| m.slug.clone())
+            .unwrap_or_default();
+        let subagent = clanka_codex::API_KEY_DEFAULT_MODEL.to_owned();
+        let scenario = Scenario::demo(&primary, &subagent);
         let server = MockServer::start(MockOptions::default().with_scenario(scenario))
             .await
             .map_err(|e| format!("the demo backend did not start: {e}"))?;
@@ -164,8 +176,8 @@ async fn settings(
             .set("auth.issuer", server.issuer_url())
             .set("codex.base_url", server.codex_base_url())
             .set("store.dir", store.path().display().to_string())
-            .set("model.primary", defaults.model.primary)
-            .set("model.subagent", defaults.model.subagent);
+            .set("model.primary", primary)
+            .set("model.subagent", subagent);
         *demo = Some((server, store));
     }
     loader.load().map_err(|e| e.to_string())
@@ -208,22 +220,27 @@ fn client_graph(config: &Config, auth: CodexAuthConfig) -> Layer {
 
 /// The agent: primary model over WebSocket (or SSE with `--http`) and the sub-agent
 /// model over SSE, both on the same client recipe value, so one login serves both.
-fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Result<Layer, String> {
-    let effort = |text: &str| text.parse::<ReasoningEffort>().map_err(|e| e.to_string());
-    let primary_options =
-        ProviderOptions::default().reasoning_effort(effort(&config.model.primary_effort)?);
+/// Unset models are the catalogue's choice.
+fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Layer {
+    let mut primary_options = ProviderOptions::default();
+    primary_options.reasoning_effort = config.model.primary_effort;
     let subagent_options = ProviderOptions::default()
-        .reasoning_effort(effort(&config.model.subagent_effort)?)
+        .reasoning_effort(config.model.subagent_effort.unwrap_or(ReasoningEffort::Low))
         .reasoning_summary(ReasoningSummary::Auto);
+    let primary_choice = ModelChoice::from(config.model.primary.clone());
     let primary = if cli.http {
-        codex::model(&config.model.primary, primary_options)
+        codex::model(primary_choice, primary_options)
     } else {
-        codex::model_websocket(&config.model.primary, primary_options)
+        codex::model_websocket(primary_choice, primary_options)
     };
-    let subagent =
-        agent::layer_subagent_model(codex::model(&config.model.subagent, subagent_options));
+    let subagent_choice = config
+        .model
+        .subagent
+        .clone()
+        .map_or(ModelChoice::Subagent, ModelChoice::Named);
+    let subagent = agent::layer_subagent_model(codex::model(subagent_choice, subagent_options));
     let models = primary.provide(client).merge(&subagent.provide(client));
-    Ok(Agent::layer_local(cli.directory.clone()).provide(&models))
+    Agent::layer_local(cli.directory.clone()).provide(&models)
 }
 
 async fn agent_run(
@@ -240,13 +257,7 @@ async fn agent_run(
     let terminal = std::io::stdout().is_terminal();
     let interactive = cli.demo || std::io::stderr().is_terminal();
     let client = client_graph(config, auth_config(config, interactive, cli.demo));
-    let graph = match agent_graph(cli, config, &client) {
-        Ok(graph) => graph,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return USAGE;
-        }
-    };
+    let graph = agent_graph(cli, config, &client);
     let runtime = match graph.build().await {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -387,6 +398,13 @@ async fn account(
                 }
                 Err(error) => report(&error),
             },
+            Command::Models => match runtime.get::<CodexClient>() {
+                Ok(client) => models(&client).await,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    FAILED
+                }
+            },
             Command::Status if auth.config().api_key.is_some() => api_key_status(config, &auth),
             Command::Status => match auth.stored().await {
                 Ok(Some(token)) => {
@@ -411,6 +429,43 @@ async fn account(
     };
     runtime.shutdown().await;
     code
+}
+
+/// `models`: the catalogue of this sign-in, defaults marked.
+async fn models(client: &CodexClient) -> u8 {
+    let catalog = client.catalog().await;
+    let primary = client.resolve(&ModelChoice::Primary).await;
+    let subagent = client.resolve(&ModelChoice::Subagent).await;
+    println!(
+        "{:<26} {:<26} {:>9}  {:<8} efforts",
+        "model", "name", "context", "default"
+    );
+    for model in catalog.models().iter().filter(|m| m.listed) {
+        let mark = match (model.slug == primary, model.slug == subagent) {
+            (true, true) => "  (default; sub-agents at low)",
+            (true, false) => "  (default)",
+            (false, true) => "  (sub-agents, at low)",
+            (false, false) => "",
+        };
+        let efforts: Vec<&str> = model.supported_efforts.iter().map(|e| e.as_str()).collect();
+        println!(
+            "{:<26} {:<26} {:>9}  {:<8} {}{mark}",
+            model.slug,
+            model.display_name,
+            model
+                .context_window
+                .map_or("?".to_owned(), |w| w.to_string()),
+            model.default_effort.map_or("-", |e| e.as_str()),
+            efforts.join(" "),
+        );
+    }
+    let source = match catalog.source() {
+        CatalogSource::Fetched => "fetched from the backend",
+        CatalogSource::Cached => "cached from the backend",
+        CatalogSource::BuiltIn => "built in (the backend's list was not available)",
+    };
+    println!("catalogue: {source}");
+    DONE
 }
 
 /// `status` in API-key mode: where the key comes from, never the key itself.

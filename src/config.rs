@@ -13,10 +13,11 @@
 //!
 //! let config = ConfigLoader::new()
 //!     .without_file()
-//!     .set("model.primary", "gpt-5.4")
+//!     .set("model.primary", "gpt-5.5")
 //!     .load()
 //!     .unwrap();
-//! assert_eq!(config.model.primary, "gpt-5.4");
+//! assert_eq!(config.model.primary.as_deref(), Some("gpt-5.5"));
+//! assert_eq!(config.model.subagent, None); // the catalogue's choice
 //! assert_eq!(config.auth.issuer, "https://auth.openai.com");
 //! assert_eq!(config.codex.base_url, None); // chosen by the sign-in mode
 //! ```
@@ -24,6 +25,7 @@
 use std::path::{Path, PathBuf};
 
 use clanka_codex::Secret;
+use clanka_model::ReasoningEffort;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
@@ -70,17 +72,24 @@ pub struct CodexConfig {
     pub base_url: Option<String>,
 }
 
-/// `model.*`: the agent's models.
+/// `model.*`: the agent's models. Unset models are the catalogue's choice; a set
+/// model or effort the catalogue does not offer is refused before the first request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelConfig {
-    /// The primary model. Default `gpt-5.3-codex`.
-    pub primary: String,
-    /// Reasoning effort of the primary model. Default `high`.
-    pub primary_effort: String,
-    /// The sub-agent model. Default `gpt-5.4`.
-    pub subagent: String,
-    /// Reasoning effort of the sub-agent model. Default `low`.
-    pub subagent_effort: String,
+    /// The primary model. Default unset: the catalogue's first listed model (with an
+    /// API key, `gpt-5.5`).
+    #[serde(default, with = "optional_string")]
+    pub primary: Option<String>,
+    /// Reasoning effort of the primary model. Default unset: the model's default.
+    #[serde(default, with = "optional_effort")]
+    pub primary_effort: Option<ReasoningEffort>,
+    /// The sub-agent model. Default unset: the first listed model that takes `low`
+    /// effort (with an API key, `gpt-5.5`).
+    #[serde(default, with = "optional_string")]
+    pub subagent: Option<String>,
+    /// Reasoning effort of the sub-agent model. Default unset: `low`.
+    #[serde(default, with = "optional_effort")]
+    pub subagent_effort: Option<ReasoningEffort>,
 }
 
 impl Config {
@@ -96,10 +105,10 @@ impl Config {
             },
             codex: CodexConfig { base_url: None },
             model: ModelConfig {
-                primary: "gpt-5.3-codex".into(),
-                primary_effort: "high".into(),
-                subagent: "gpt-5.4".into(),
-                subagent_effort: "low".into(),
+                primary: None,
+                primary_effort: None,
+                subagent: None,
+                subagent_effort: None,
             },
         }
     }
@@ -279,6 +288,34 @@ mod optional_string {
         deserializer: D,
     ) -> Result<Option<String>, D::Error> {
         Ok(Option::<String>::deserialize(deserializer)?.filter(|s| !s.is_empty()))
+    }
+}
+
+/// An optional reasoning effort, checked when the configuration is loaded; empty
+/// means unset.
+mod optional_effort {
+    use clanka_model::ReasoningEffort;
+    use serde::{Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<ReasoningEffort>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.map(ReasoningEffort::as_str).serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<ReasoningEffort>, D::Error> {
+        let Some(text) = super::optional_string::deserialize(deserializer)? else {
+            return Ok(None);
+        };
+        text.parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown reasoning effort `{text}`, expected one of: \
+                 none, minimal, low, medium, high, xhigh, max, ultra"
+            ))
+        })
     }
 }
 

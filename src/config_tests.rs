@@ -21,10 +21,10 @@ fn defaults_follow_xdg_config_home() {
         assert_eq!(config.auth.issuer, "https://auth.openai.com");
         assert_eq!(config.auth.api_key, None);
         assert_eq!(config.codex.base_url, None, "the sign-in mode chooses");
-        assert_eq!(config.model.primary, "gpt-5.3-codex");
-        assert_eq!(config.model.primary_effort, "high");
-        assert_eq!(config.model.subagent, "gpt-5.4");
-        assert_eq!(config.model.subagent_effort, "low");
+        assert_eq!(config.model.primary, None, "the catalogue chooses");
+        assert_eq!(config.model.primary_effort, None);
+        assert_eq!(config.model.subagent, None);
+        assert_eq!(config.model.subagent_effort, None);
         Ok(())
     });
 }
@@ -61,9 +61,9 @@ fn layers_apply_in_order() {
             .set("model.subagent_effort", "high")
             .load()
             .unwrap();
-        assert_eq!(config.model.primary, "from-file");
-        assert_eq!(config.model.subagent, "from-env");
-        assert_eq!(config.model.subagent_effort, "high");
+        assert_eq!(config.model.primary.as_deref(), Some("from-file"));
+        assert_eq!(config.model.subagent.as_deref(), Some("from-env"));
+        assert_eq!(config.model.subagent_effort, Some(ReasoningEffort::High));
         assert_eq!(
             config.codex.base_url.as_deref(),
             Some("http://127.0.0.1:9/backend-api/codex")
@@ -80,8 +80,8 @@ fn string_settings_accept_numbers_and_booleans() {
         jail.set_env("CLANKA_MODEL__SUBAGENT", "true");
         jail.set_env("CLANKA_STORE__DIR", "/tmp/1.5");
         let config = ConfigLoader::new().load().unwrap();
-        assert_eq!(config.model.primary, "5");
-        assert_eq!(config.model.subagent, "true");
+        assert_eq!(config.model.primary.as_deref(), Some("5"));
+        assert_eq!(config.model.subagent.as_deref(), Some("true"));
         assert_eq!(config.store.dir, PathBuf::from("/tmp/1.5"));
         Ok(())
     });
@@ -96,6 +96,29 @@ fn malformed_file_names_the_file_and_key() {
         let message = err.to_string();
         assert!(message.contains("model.primary"), "{message}");
         assert!(message.contains("bad.toml"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_bad_effort_is_refused_at_load_naming_the_key_the_source_and_the_choices() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.set_env("CLANKA_MODEL__PRIMARY_EFFORT", "huge");
+        let message = ConfigLoader::new().load().unwrap_err().to_string();
+        let lower = message.to_lowercase();
+        assert!(lower.contains("model.primary_effort"), "{message}");
+        assert!(message.contains("`CLANKA_` environment"), "{message}");
+        assert!(
+            message.contains("unknown reasoning effort `huge`"),
+            "{message}"
+        );
+        assert!(message.contains("xhigh, max, ultra"), "{message}");
+        jail.set_env("CLANKA_MODEL__PRIMARY_EFFORT", "");
+        assert_eq!(
+            ConfigLoader::new().load().unwrap().model.primary_effort,
+            None
+        );
         Ok(())
     });
 }

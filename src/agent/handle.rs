@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use clanka_model::{LanguageModel, Message, ModelName};
+use clanka_model::{LanguageModel, Message, ModelName, ModelProfile};
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::emit::Emitter;
@@ -27,6 +27,8 @@ pub struct Agent {
 pub(crate) struct Inner {
     pub(crate) model: LanguageModel,
     pub(crate) model_name: String,
+    /// The model's catalogue entry, when its provider has one.
+    pub(crate) profile: Option<ModelProfile>,
     pub(crate) subagent: Option<SubagentModel>,
     pub(crate) workspace: Workspace,
     pub(crate) config: AgentConfig,
@@ -82,6 +84,7 @@ impl Inner {
         Self {
             model,
             model_name,
+            profile: None,
             subagent: None,
             workspace,
             config,
@@ -95,14 +98,21 @@ impl Inner {
     }
 
     /// A fresh sub-agent one level down: own history and plan, same directory.
-    pub(crate) fn child(&self, model: LanguageModel, model_name: String) -> Self {
-        Self::new(
+    pub(crate) fn child(
+        &self,
+        model: LanguageModel,
+        model_name: String,
+        profile: Option<ModelProfile>,
+    ) -> Self {
+        let mut child = Self::new(
             model,
             model_name,
             self.workspace.clone(),
             self.config.clone(),
             self.depth + 1,
-        )
+        );
+        child.profile = profile;
+        child
     }
 }
 
@@ -153,6 +163,7 @@ impl Agent {
                 shared.depth,
             );
             fresh.subagent = shared.subagent.clone();
+            fresh.profile = shared.profile.clone();
             fresh
         });
         change(&mut inner);
@@ -162,6 +173,12 @@ impl Agent {
     /// This agent with `config` (a new agent with an empty history if it was cloned).
     pub fn with_config(self, config: AgentConfig) -> Self {
         self.map_inner(|inner| inner.config = config)
+    }
+
+    /// This agent knowing its model's catalogue entry (context window, tool output
+    /// limit, trained tools); a new agent with an empty history if it was cloned.
+    pub fn with_profile(self, profile: ModelProfile) -> Self {
+        self.map_inner(|inner| inner.profile = Some(profile))
     }
 
     /// This agent with sub-agents on `model` (a new agent with an empty history if it
@@ -219,9 +236,9 @@ impl Agent {
 
     /// A recipe providing an [`Agent`] in `directory`.
     ///
-    /// Requires a [`LanguageModel`]; reads [`ModelName`], [`SubagentModel`] and
-    /// [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
-    /// runs on the agent's own model).
+    /// Requires a [`LanguageModel`]; reads [`ModelName`], [`ModelProfile`],
+    /// [`SubagentModel`] and [`AgentConfig`] when the graph has them (without a
+    /// sub-agent model, `delegate` runs on the agent's own model).
     pub fn layer_local(directory: impl Into<PathBuf>) -> Layer {
         let directory = directory.into();
         Layer::from_context(
@@ -239,6 +256,9 @@ impl Agent {
                     let mut agent = Agent::new(model, name, &directory)?;
                     if let Ok(config) = ctx.get::<AgentConfig>() {
                         agent = agent.with_config(config);
+                    }
+                    if let Ok(profile) = ctx.get::<ModelProfile>() {
+                        agent = agent.with_profile(profile);
                     }
                     if let Ok(sub) = ctx.get::<SubagentModel>() {
                         agent = agent.with_subagent_model(sub);

@@ -1,5 +1,7 @@
 //! The agent's system prompt, plus the directory's AGENTS.md.
 
+use clanka_model::Message;
+
 use super::Workspace;
 
 /// Longest AGENTS.md included in the system prompt.
@@ -22,19 +24,28 @@ ends the task.
 
 Be precise and brief. Do not invent file contents: read them.";
 
-/// The system prompt for `workspace`, with `extra` instructions of this `send` and the
-/// directory's AGENTS.md when present.
-pub(crate) fn system_prompt(workspace: &Workspace, extra: Option<&str>) -> String {
-    let mut prompt = BASE.to_owned();
+/// The agent's system prompt.
+pub(crate) fn system_prompt() -> &'static str {
+    BASE
+}
+
+/// The developer messages that follow the system prompt at the head of every
+/// request: the directory's AGENTS.md when present, then the `extra` instructions of
+/// this `send`. They are not kept in the history, so an edited AGENTS.md counts from
+/// the next request on.
+pub(crate) fn developer_messages(workspace: &Workspace, extra: Option<&str>) -> Vec<Message> {
+    let mut messages = Vec::new();
     if let Some(agents) = agents_md(workspace) {
-        prompt.push_str("\n\n# AGENTS.md (instructions for this directory)\n\n");
-        prompt.push_str(&agents);
+        messages.push(Message::developer(format!(
+            "# AGENTS.md (instructions for this directory)\n\n{agents}"
+        )));
     }
     if let Some(extra) = extra.filter(|e| !e.trim().is_empty()) {
-        prompt.push_str("\n\n# Additional instructions\n\n");
-        prompt.push_str(extra);
+        messages.push(Message::developer(format!(
+            "# Additional instructions\n\n{extra}"
+        )));
     }
-    prompt
+    messages
 }
 
 fn agents_md(workspace: &Workspace) -> Option<String> {

@@ -29,16 +29,21 @@ pub(crate) async fn run(
         })
         .await;
     history.push(Message::user(prompt));
-    let system = instructions::system_prompt(&inner.workspace, system);
+    let head = instructions::developer_messages(&inner.workspace, system);
     let tools = toolbox::definitions(inner);
+    // One turn per send: the provider echoes its per-turn routing token within it.
+    let options = ProviderOptions::default()
+        .conversation_id(inner.conversation.clone())
+        .turn_id(uuid::Uuid::new_v4().to_string());
     let mut totals = Usage::default();
     for _ in 0..inner.config.max_turns {
         history.extend(inner.steering.drain().into_iter().map(Message::user));
         let request = Prompt::new()
-            .system(system.clone())
+            .system(instructions::system_prompt())
+            .messages(head.iter().cloned())
             .messages(history.iter().cloned())
             .tools(tools.iter().cloned())
-            .options(ProviderOptions::default().conversation_id(inner.conversation.clone()));
+            .options(options.clone());
         let response = match stream_turn(inner, request, emitter).await? {
             Turn::Complete(response) => response,
             Turn::Interrupted(partial) => {

@@ -1,7 +1,7 @@
 //! Sub-agents: the model they run on ([`SubagentModel`], built by
 //! [`layer_subagent_model`] from the parent's services) and the `delegate` tool.
 
-use clanka_model::{LanguageModel, ModelName, Tool, ToolCall};
+use clanka_model::{LanguageModel, ModelName, ModelProfile, Tool, ToolCall};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,6 +18,8 @@ pub struct SubagentModel {
     pub model: LanguageModel,
     /// Its name, shown in [`Output::SubagentStart`].
     pub name: ModelName,
+    /// Its catalogue entry, when the recipe provides one.
+    pub profile: Option<ModelProfile>,
 }
 
 /// A recipe that builds `model_layer` (any recipe providing [`LanguageModel`] and
@@ -33,7 +35,7 @@ pub struct SubagentModel {
 /// use clanka::{agent, codex};
 /// use clanka_model::{ProviderOptions, ReasoningEffort};
 ///
-/// let cheap = codex::model("gpt-5.4", ProviderOptions::default().reasoning_effort(ReasoningEffort::Low));
+/// let cheap = codex::model("gpt-5.5", ProviderOptions::default().reasoning_effort(ReasoningEffort::Low));
 /// let sub = agent::layer_subagent_model(cheap);
 /// assert_eq!(sub.provides().len(), 1);
 /// ```
@@ -50,6 +52,7 @@ pub fn layer_subagent_model(model_layer: Layer) -> Layer {
                 let sub = SubagentModel {
                     model: runtime.get()?,
                     name: runtime.get()?,
+                    profile: runtime.get().ok(),
                 };
                 scope.add_finalizer("agent::layer_subagent_model", move || runtime.shutdown());
                 Ok(Context::empty().add(sub))
@@ -87,9 +90,13 @@ pub(crate) async fn delegate(
     emitter: &Emitter,
 ) -> Result<String, ToolError> {
     let args: Args = parse_args(&call.arguments)?;
-    let (model, name) = match &inner.subagent {
-        Some(sub) => (sub.model.clone(), sub.name.to_string()),
-        None => (inner.model.clone(), inner.model_name.clone()),
+    let (model, name, profile) = match &inner.subagent {
+        Some(sub) => (sub.model.clone(), sub.name.to_string(), sub.profile.clone()),
+        None => (
+            inner.model.clone(),
+            inner.model_name.clone(),
+            inner.profile.clone(),
+        ),
     };
     emitter
         .emit(Output::SubagentStart {
@@ -98,7 +105,7 @@ pub(crate) async fn delegate(
             model: name.clone(),
         })
         .await;
-    let child = inner.child(model, name);
+    let child = inner.child(model, name, profile);
     let child_emitter = emitter.child(&call.id);
     let result = run_detached_history(&child, args.task, &child_emitter).await;
     match result {

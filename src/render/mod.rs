@@ -26,6 +26,7 @@ use std::io::{self, Write};
 
 use crate::agent::Output;
 
+pub use clanka_model::error_chain;
 pub use summary::summarize_arguments;
 
 /// Lines of tool output shown before the rest is counted.
@@ -360,25 +361,6 @@ impl<W: Write> Renderer<W> {
             text.to_owned()
         }
     }
-}
-
-/// An error with its sources, `outer: inner: root cause`, for one-line reports.
-///
-/// # Example
-///
-/// ```
-/// let error = clanka_model::AiError::transport(std::io::Error::other("connection reset"));
-/// assert_eq!(clanka::render::error_chain(&error), "transport failed: connection reset");
-/// ```
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn first_line(text: &str) -> String {

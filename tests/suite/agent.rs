@@ -11,8 +11,8 @@ use clanka_model::{ProviderOptions, ReasoningEffort};
 use futures_util::StreamExt as _;
 use serde_json::json;
 
-const PRIMARY: &str = "gpt-5.3-codex";
-const SUBAGENT: &str = "gpt-5.4";
+const PRIMARY: &str = "gpt-6.1-sol";
+const SUBAGENT: &str = "gpt-5.5";
 
 fn call(name: &str, arguments: serde_json::Value) -> ScriptedResponse {
     ScriptedResponse::new().function_call(name, arguments)
@@ -135,14 +135,14 @@ async fn patch_shell_and_delegate_with_shared_auth() {
     assert_eq!(
         shape(&events),
         [
-            "start gpt-5.3-codex",
+            "start gpt-6.1-sol",
             "call apply_patch",
             "output",
             "call shell",
             "output",
             "call delegate",
-            "subagent start gpt-5.4",
-            "sub:start gpt-5.4",
+            "subagent start gpt-5.5",
+            "sub:start gpt-5.5",
             "sub:call read_file",
             "sub:output",
             "sub:text",

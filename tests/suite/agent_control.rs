@@ -25,12 +25,12 @@ async fn setup(scenario: Scenario) -> (MockServer, tempfile::TempDir, Agent) {
             );
             request
         }));
-    let config = ResponsesConfig::new("gpt-5.4")
+    let config = ResponsesConfig::new("gpt-5.5")
         .base_url(server.codex_base_url())
         .retry_base_delay(Duration::from_millis(10));
     let model = ResponsesModel::sse(http, config).language_model();
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::new(model, "gpt-5.4", dir.path()).unwrap();
+    let agent = Agent::new(model, "gpt-5.5", dir.path()).unwrap();
     (server, dir, agent)
 }
 

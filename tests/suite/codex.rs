@@ -6,17 +6,17 @@ use clanka::codex;
 use clanka::runtime::{BuildError, Layer};
 use clanka::{http, kv, socket};
 use clanka_codex::{
-    CodexAuth, CodexAuthConfig, DeviceCodeHandlerService, RecordingDeviceCodeHandler,
+    CodexAuth, CodexAuthConfig, CodexClient, DeviceCodeHandlerService, RecordingDeviceCodeHandler,
 };
 use clanka_http::{HttpClient, HttpConfig};
 use clanka_mock::{MockOptions, MockServer};
 use clanka_socket::SocketConfig;
 
-/// Stand-ins for two models, each taking the authenticated client.
+/// Stand-ins for two models, each taking the Codex client.
 #[derive(Clone)]
-struct ModelA(HttpClient);
+struct ModelA(CodexClient);
 #[derive(Clone)]
-struct ModelB(HttpClient);
+struct ModelB(CodexClient);
 
 fn config(server: &MockServer) -> CodexAuthConfig {
     CodexAuthConfig::new()
@@ -36,7 +36,7 @@ fn deps(store: &std::path::Path, prompts: &RecordingDeviceCodeHandler) -> Layer 
 
 async fn post(server: &MockServer, client: &HttpClient) -> anyhow::Result<u16> {
     let body = r#"{
-        "model": "gpt-5-codex", "instructions": "be brief", "tools": [],
+        "model": "gpt-5.5", "instructions": "be brief", "tools": [],
         "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}],
         "tool_choice": "auto", "parallel_tool_calls": false, "store": false, "stream": true,
         "include": ["reasoning.encrypted_content"], "prompt_cache_key": "conv-1"
@@ -64,10 +64,10 @@ async fn models_given_one_client_recipe_share_one_login() {
     let dir = tempfile::tempdir().unwrap();
     let prompts = RecordingDeviceCodeHandler::default();
     let client = codex::layer_client(config(&server)).provide(&deps(dir.path(), &prompts));
-    let model_a = Layer::effect("a", |(c,): (HttpClient,)| async move {
+    let model_a = Layer::effect("a", |(c,): (CodexClient,)| async move {
         Ok::<_, BuildError>(ModelA(c))
     });
-    let model_b = Layer::effect("b", |(c,): (HttpClient,)| async move {
+    let model_b = Layer::effect("b", |(c,): (CodexClient,)| async move {
         Ok::<_, BuildError>(ModelB(c))
     });
     let graph = model_a
@@ -76,7 +76,7 @@ async fn models_given_one_client_recipe_share_one_login() {
         .merge(&client);
     let runtime = graph.build().await.unwrap();
     let (ModelA(a), ModelB(b)) = (runtime.get().unwrap(), runtime.get().unwrap());
-    let (sa, sb) = tokio::join!(post(&server, &a), post(&server, &b));
+    let (sa, sb) = tokio::join!(post(&server, a.http()), post(&server, b.http()));
     assert_eq!((sa.unwrap(), sb.unwrap()), (200, 200));
     assert_eq!(logins(&server), 1);
     assert_eq!(prompts.prompts().len(), 1);
@@ -92,7 +92,7 @@ async fn models_given_one_client_recipe_share_one_login() {
     let again = codex::layer_client(config(&server).with_interactive(false))
         .provide(&deps(dir.path(), &prompts));
     let runtime = again.build().await.unwrap();
-    let client: HttpClient = runtime.get().unwrap();
-    assert_eq!(post(&server, &client).await.unwrap(), 200);
+    let client: CodexClient = runtime.get().unwrap();
+    assert_eq!(post(&server, client.http()).await.unwrap(), 200);
     assert_eq!(logins(&server), 1);
 }

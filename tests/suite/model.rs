@@ -24,7 +24,7 @@ async fn model_websocket_streams_a_reply_after_one_login() {
     let runtime = graph(
         &server,
         dir.path(),
-        codex::model_websocket("gpt-5.3-codex", options),
+        codex::model_websocket("gpt-6.1-sol", options),
     )
     .await;
 
@@ -33,10 +33,7 @@ async fn model_websocket_streams_a_reply_after_one_login() {
 
     assert_eq!(reply.text(), "You said: \"hello\"");
     assert_eq!(runtime.get::<ProviderName>().unwrap().as_str(), "openai");
-    assert_eq!(
-        runtime.get::<ModelName>().unwrap().as_str(),
-        "gpt-5.3-codex"
-    );
+    assert_eq!(runtime.get::<ModelName>().unwrap().as_str(), "gpt-6.1-sol");
     let requests = server.requests();
     let handshake = requests
         .iter()
@@ -52,7 +49,7 @@ async fn model_websocket_streams_a_reply_after_one_login() {
         .iter()
         .find(|r| r.kind == RecordKind::WebSocketMessage)
         .unwrap();
-    assert_eq!(create.body["model"], "gpt-5.3-codex");
+    assert_eq!(create.body["model"], "gpt-6.1-sol");
     assert_eq!(create.body["reasoning"]["effort"], "high");
     let logins = requests
         .iter()
@@ -69,7 +66,7 @@ async fn model_over_sse_posts_once_per_turn() {
     let runtime = graph(
         &server,
         dir.path(),
-        codex::model("gpt-5.4", ProviderOptions::default()),
+        codex::model("gpt-5.5", ProviderOptions::default()),
     )
     .await;
     let model: LanguageModel = runtime.get().unwrap();
@@ -80,5 +77,5 @@ async fn model_over_sse_posts_once_per_turn() {
     let posts = server.response_requests();
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].kind, RecordKind::Http);
-    assert_eq!(posts[0].body["model"], "gpt-5.4");
+    assert_eq!(posts[0].body["model"], "gpt-5.5");
 }

@@ -10,6 +10,7 @@ use tokio::sync::Mutex;
 
 use crate::browser::browser_login;
 use crate::device::device_login;
+use crate::oauth::RefreshReason;
 use crate::{
     AccessToken, CodexAuthConfig, CodexAuthError, DeviceCodeHandlerService, SignInReason, Token,
     TokenSource, TokenStore, oauth,
@@ -18,11 +19,11 @@ use crate::{
 /// How to sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LoginMethod {
-    /// Device code (§1.2): a code entered on any device; works over SSH and in
+    /// Device code: a code entered on any device; works over SSH and in
     /// containers. The default, and what [`CodexAuth::get`] starts on its own.
     #[default]
     Device,
-    /// Browser with PKCE (§1.3): a browser on this machine comes back to a loopback
+    /// Browser with PKCE: a browser on this machine comes back to a loopback
     /// callback on port 1455 (else 1457).
     Browser,
 }
@@ -30,7 +31,8 @@ pub enum LoginMethod {
 /// Codex authentication: hands out valid tokens, refreshing or signing in as needed.
 ///
 /// [`get`](Self::get) returns the cached token, else the stored one, refreshing it when
-/// less than 30 s remain, else runs a device login (only when interactive). Concurrent
+/// less than 300 s remain (as the official client does), else runs a device login
+/// (only when interactive). Concurrent
 /// calls share one refresh or login (one async mutex); refreshes run under the store's
 /// cross-process `refresh` lock and adopt a token another process stored meanwhile.
 /// Clones share everything. It uses the HTTP client it was given, undecorated.
@@ -198,7 +200,12 @@ impl CodexAuth {
             // Refused before, by this process or another: never sent again.
             return Err(CodexAuthError::SignInRequired { reason });
         }
-        let refreshed = match oauth::refresh(&inner.http, &inner.config, &current).await {
+        let reason = if account.is_some() {
+            RefreshReason::UnauthorizedRecovery
+        } else {
+            RefreshReason::ProactiveExpiry
+        };
+        let refreshed = match oauth::refresh(&inner.http, &inner.config, &current, reason).await {
             Ok(refreshed) => refreshed,
             Err(CodexAuthError::SignInRequired { reason }) => {
                 inner.store.mark_rejected(&current, reason).await?;

@@ -3,16 +3,14 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use clanka_responses::{CHATGPT_BASE_URL, OPENAI_BASE_URL};
+
 use crate::Secret;
 
 /// The OAuth issuer of ChatGPT sign-in.
 pub const DEFAULT_ISSUER: &str = "https://auth.openai.com";
 /// The Codex CLI's OAuth client id.
 pub const CLIENT_ID: &str = "app_EMoamEEZ73f0CkXaXp7hrann";
-/// The responses base URL for ChatGPT sign-in.
-pub const CHATGPT_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
-/// The responses base URL for API-key mode.
-pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 
 /// Settings of [`CodexAuth`](crate::CodexAuth).
 ///
@@ -46,7 +44,8 @@ pub struct CodexAuthConfig {
     /// The API base of API-key mode when `base_url` is unset (`OPENAI_BASE_URL`, else
     /// [`OPENAI_BASE_URL`]).
     pub api_base_url: Option<String>,
-    /// Refresh when the access token has less than this left (30 s).
+    /// Refresh when the access token has less than this left (300 s, as the official
+    /// client does).
     pub refresh_margin: Duration,
     /// Added to the server's polling interval during device login (3 s).
     pub poll_safety_margin: Duration,
@@ -75,7 +74,7 @@ impl CodexAuthConfig {
             api_key: None,
             base_url: None,
             api_base_url: None,
-            refresh_margin: Duration::from_secs(30),
+            refresh_margin: Duration::from_secs(300),
             poll_safety_margin: Duration::from_secs(3),
             device_timeout: Duration::from_secs(15 * 60),
             callback_ports: vec![1455, 1457],

@@ -1,4 +1,4 @@
-//! Reading claims from a JWT payload (no signature check), per protocol §1.6.
+//! Reading claims from a JWT payload (no signature check), as the official client reads them.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -33,8 +33,10 @@
 
 mod auth;
 mod browser;
+mod catalog;
 mod client;
 mod config;
+mod decorate;
 mod device;
 mod error;
 mod jwt;
@@ -46,10 +48,12 @@ mod store;
 mod token;
 
 pub use auth::{CodexAuth, LoginMethod};
-pub use config::{
-    CHATGPT_BASE_URL, CLIENT_ID, CodexAuthConfig, DEFAULT_ISSUER, OPENAI_BASE_URL,
-    detect_interactive,
+pub use catalog::{
+    API_KEY_DEFAULT_MODEL, CLIENT_VERSION, CatalogError, CatalogSource, ModelCatalog,
 };
+pub use clanka_responses::{CHATGPT_BASE_URL, OPENAI_BASE_URL, ORIGINATOR};
+pub use client::{ClientSettings, CodexClient, ModelChoice, SignInMode};
+pub use config::{CLIENT_ID, CodexAuthConfig, DEFAULT_ISSUER, detect_interactive};
 pub use device::{
     ConsoleDeviceCodeHandler, DeviceCodeHandler, DeviceCodeHandlerService, DeviceCodePrompt,
     RecordingDeviceCodeHandler,

@@ -1,4 +1,4 @@
-//! Calls to the token endpoint: code exchange, refresh (§1.5) and revoke.
+//! Calls to the token endpoint: code exchange, refresh and revoke.
 
 use std::time::Duration;
 
@@ -10,7 +10,26 @@ use serde_json::{Value, json};
 use crate::token::TokenResponse;
 use crate::{CodexAuthConfig, CodexAuthError, SignInReason, Token};
 
-/// Refreshes `token` with a JSON body (`client_id`, `grant_type`, `refresh_token`).
+/// Why a refresh is asked for; sent as `refresh_reason`, as the official client does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefreshReason {
+    /// The access token expires soon.
+    ProactiveExpiry,
+    /// The backend refused the access token (401).
+    UnauthorizedRecovery,
+}
+
+impl RefreshReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::ProactiveExpiry => "proactive_expiry",
+            Self::UnauthorizedRecovery => "unauthorized_recovery",
+        }
+    }
+}
+
+/// Refreshes `token` with a JSON body (`client_id`, `grant_type`, `refresh_reason`,
+/// `refresh_token`).
 ///
 /// 401 and `refresh_token_expired|reused|invalidated` are permanent
 /// ([`CodexAuthError::SignInRequired`]); anything else is [`CodexAuthError::RefreshFailed`].
@@ -18,10 +37,12 @@ pub(crate) async fn refresh(
     http: &HttpClient,
     config: &CodexAuthConfig,
     token: &Token,
+    reason: RefreshReason,
 ) -> Result<Token, CodexAuthError> {
     let body = json!({
         "client_id": config.client_id,
         "grant_type": "refresh_token",
+        "refresh_reason": reason.as_str(),
         "refresh_token": token.refresh.expose(),
     });
     let request = http

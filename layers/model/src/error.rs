@@ -217,3 +217,22 @@ pub struct ParseOptionError {
 #[cfg(test)]
 #[path = "error_tests.rs"]
 mod tests;
+
+/// An error with its sources, `outer: inner: root cause`, for one-line reports.
+///
+/// # Example
+///
+/// ```
+/// let error = clanka_model::AiError::transport(std::io::Error::other("connection reset"));
+/// assert_eq!(clanka_model::error_chain(&error), "transport failed: connection reset");
+/// ```
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

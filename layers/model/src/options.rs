@@ -49,6 +49,14 @@ pub struct ProviderOptions {
     /// session headers (Codex: `prompt_cache_key`, `session-id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+    /// Id of the user turn this request belongs to (a task and its tool rounds):
+    /// providers scope per-turn state to it (Codex: the `x-codex-turn-state` routing
+    /// token echoed on the follow-up requests of a turn).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turn_id: Option<String>,
+    /// Where the system prompt goes, when the provider offers a choice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_placement: Option<SystemPlacement>,
     /// Sampling temperature.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
@@ -97,6 +105,18 @@ impl ProviderOptions {
         self
     }
 
+    /// Sets [`turn_id`](Self::turn_id).
+    pub fn turn_id(mut self, id: impl Into<String>) -> Self {
+        self.turn_id = Some(id.into());
+        self
+    }
+
+    /// Sets [`system_placement`](Self::system_placement).
+    pub fn system_placement(mut self, placement: SystemPlacement) -> Self {
+        self.system_placement = Some(placement);
+        self
+    }
+
     /// Sets one provider-specific key in [`extra`](Self::extra).
     pub fn extra(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.extra.insert(key.into(), value.into());
@@ -116,6 +136,8 @@ impl ProviderOptions {
             service_tier: or_clone(&self.service_tier, &defaults.service_tier),
             parallel_tool_calls: self.parallel_tool_calls.or(defaults.parallel_tool_calls),
             conversation_id: or_clone(&self.conversation_id, &defaults.conversation_id),
+            turn_id: or_clone(&self.turn_id, &defaults.turn_id),
+            system_placement: self.system_placement.or(defaults.system_placement),
             temperature: self.temperature.or(defaults.temperature),
             max_output_tokens: self.max_output_tokens.or(defaults.max_output_tokens),
             extra,
@@ -166,7 +188,9 @@ macro_rules! string_enum {
 }
 
 string_enum! {
-    /// Reasoning effort: `none`, `minimal`, `low`, `medium`, `high` or `xhigh`.
+    /// Reasoning effort: `none`, `minimal`, `low`, `medium`, `high`, `xhigh`, `max` or
+    /// `ultra`. Which ones a model takes is its catalogue's say
+    /// ([`ModelProfile::supported_efforts`](crate::ModelProfile::supported_efforts)).
     ReasoningEffort, "reasoning effort" {
         /// No reasoning.
         None => "none",
@@ -180,6 +204,22 @@ string_enum! {
         High => "high",
         /// Extra-high effort.
         Xhigh => "xhigh",
+        /// Maximum effort.
+        Max => "max",
+        /// Maximum effort, delegating on its own.
+        Ultra => "ultra",
+    }
+}
+
+string_enum! {
+    /// Where a provider puts the system prompt: its own `instructions` field, or
+    /// `developer` messages at the head of the input (what the Codex CLI sends when
+    /// signed in with ChatGPT).
+    SystemPlacement, "system placement" {
+        /// A top-level instructions field.
+        Instructions => "instructions",
+        /// Developer messages before the conversation.
+        Developer => "developer",
     }
 }
 

@@ -114,7 +114,7 @@ fn turns(c: &mut Criterion) {
     let server = runtime
         .block_on(MockServer::start(MockOptions::default()))
         .unwrap();
-    let config = ResponsesConfig::new("gpt-5.4").base_url(server.codex_base_url());
+    let config = ResponsesConfig::new("gpt-5.5").base_url(server.codex_base_url());
     let words: Vec<String> = (0..WORDS).map(|i| format!("w{i}")).collect();
     let prompt = Prompt::new().user(words.join(" "));
     let request = ResponsesRequest::build(&prompt, &config, "bench").unwrap();

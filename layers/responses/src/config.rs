@@ -1,12 +1,18 @@
 //! What a Codex Responses model is configured with.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use http::HeaderMap;
 
 use clanka_http::Backoff;
 use clanka_model::{AiError, ProviderOptions, ReasoningEffort, ReasoningSummary};
 
 /// The base URL of the Codex backend for ChatGPT sign-in.
-pub const CODEX_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
+pub const CHATGPT_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
+
+/// The base URL of the public Responses API, for API keys.
+pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 
 /// The system prompt sent when a request has none: the backend rejects an empty one.
 pub const DEFAULT_INSTRUCTIONS: &str = "You are a helpful assistant.";
@@ -22,15 +28,15 @@ pub const ORIGINATOR: &str = "clanka";
 /// use clanka_model::{ProviderOptions, ReasoningEffort};
 /// use clanka_responses::ResponsesConfig;
 ///
-/// let config = ResponsesConfig::new("gpt-5.3-codex")
+/// let config = ResponsesConfig::new("gpt-5.5")
 ///     .base_url("http://127.0.0.1:8080/backend-api/codex")
 ///     .options(ProviderOptions::default().reasoning_effort(ReasoningEffort::High));
-/// assert_eq!(config.model, "gpt-5.3-codex");
+/// assert_eq!(config.model, "gpt-5.5");
 /// assert_eq!(config.responses_url(), "http://127.0.0.1:8080/backend-api/codex/responses");
 /// ```
 #[derive(Debug, Clone)]
 pub struct ResponsesConfig {
-    /// Model slug, e.g. `gpt-5.3-codex`.
+    /// Model slug, e.g. `gpt-5.5`.
     pub model: String,
     /// Defaults merged under each request's options; themselves merged over
     /// `{effort: medium, summary: auto}`.
@@ -52,6 +58,13 @@ pub struct ResponsesConfig {
     /// A socket older than this is replaced before the next request (default 55 min;
     /// the backend closes sockets after 60 minutes).
     pub max_socket_age: Duration,
+    /// Send request bodies zstd-compressed (`content-encoding: zstd`), as the official
+    /// client does when signed in with ChatGPT (default off; WebSocket messages are
+    /// never compressed).
+    pub compress_requests: bool,
+    /// Called with the response headers of every SSE response (e.g. to notice a new
+    /// model catalogue through `x-models-etag`).
+    pub on_response_headers: Option<HeaderObserver>,
     /// Applied to every error before the retry decision: lets the client that built
     /// this model turn its middleware's failures into typed, fatal errors (the Codex
     /// recipes make "sign-in required" [`AiError::Unauthorized`] instead of a retried
@@ -65,14 +78,31 @@ impl ResponsesConfig {
         Self {
             model: model.into(),
             options: ProviderOptions::default(),
-            base_url: CODEX_BASE_URL.to_owned(),
+            base_url: CHATGPT_BASE_URL.to_owned(),
             default_instructions: DEFAULT_INSTRUCTIONS.to_owned(),
             idle_timeout: Duration::from_secs(300),
             retry: Backoff::default(),
             ping_interval: Duration::from_secs(20),
             max_socket_age: Duration::from_secs(55 * 60),
             classify_error: std::convert::identity,
+            compress_requests: false,
+            on_response_headers: None,
         }
+    }
+
+    /// Sets [`compress_requests`](Self::compress_requests).
+    pub fn compress_requests(mut self, compress: bool) -> Self {
+        self.compress_requests = compress;
+        self
+    }
+
+    /// Sets [`on_response_headers`](Self::on_response_headers).
+    pub fn on_response_headers(
+        mut self,
+        observe: impl Fn(&HeaderMap) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_response_headers = Some(HeaderObserver(Arc::new(observe)));
+        self
     }
 
     /// Sets [`base_url`](Self::base_url); a trailing `/` is dropped.
@@ -128,7 +158,7 @@ impl ResponsesConfig {
         format!("{}/responses", self.base_url)
     }
 
-    /// The WebSocket URL: the responses URL with `http` → `ws`, `https` → `wss` (§4.1).
+    /// The WebSocket URL: the responses URL with `http` → `ws`, `https` → `wss`.
     pub fn websocket_url(&self) -> String {
         let url = self.responses_url();
         if let Some(rest) = url.strip_prefix("https://") {
@@ -146,5 +176,23 @@ impl ResponsesConfig {
             .reasoning_effort(ReasoningEffort::Medium)
             .reasoning_summary(ReasoningSummary::Auto);
         request.merge_over(&self.options.merge_over(&base))
+    }
+}
+
+/// A function told the headers of each SSE response; see
+/// [`ResponsesConfig::on_response_headers`].
+#[derive(Clone)]
+pub struct HeaderObserver(Arc<dyn Fn(&HeaderMap) + Send + Sync>);
+
+impl HeaderObserver {
+    /// Tells the function.
+    pub fn observe(&self, headers: &HeaderMap) {
+        (self.0)(headers);
+    }
+}
+
+impl std::fmt::Debug for HeaderObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeaderObserver")
     }
 }

@@ -21,7 +21,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let http = HttpClient::new(HttpConfig::default())?; // add clanka_codex's AuthLayer
-//! let model = ResponsesModel::sse(http, ResponsesConfig::new("gpt-5.4")).language_model();
+//! let model = ResponsesModel::sse(http, ResponsesConfig::new("gpt-5.5")).language_model();
 //! let reply = model.generate(Prompt::new().user("Say hi")).await?;
 //! assert!(!reply.text().is_empty());
 //! # Ok(())
@@ -40,9 +40,13 @@ mod retry;
 mod sse;
 mod status;
 mod transport;
+mod turn_state;
 mod ws;
 
-pub use config::{CODEX_BASE_URL, DEFAULT_INSTRUCTIONS, ORIGINATOR, ResponsesConfig};
+pub use config::{
+    CHATGPT_BASE_URL, DEFAULT_INSTRUCTIONS, HeaderObserver, OPENAI_BASE_URL, ORIGINATOR,
+    ResponsesConfig,
+};
 pub use decode::{Decoded, EventDecoder};
 pub use model::ResponsesModel;
 pub use replay::replay_sse;

@@ -14,6 +14,7 @@ use tower::Service;
 
 use crate::request::{HeaderSet, ResponsesRequest};
 use crate::retry::{Attempt, Failure, Open, RetryPolicy, retrying};
+use crate::turn_state::{TURN_STATE, TurnSlot, TurnStates};
 use crate::ws::{Connections, Opened};
 use crate::{ResponsesConfig, sse};
 
@@ -35,6 +36,7 @@ struct Inner {
     /// Prompt-cache key and session id of requests whose options name no conversation.
     conversation: String,
     sockets: Option<Connections>,
+    turns: Arc<TurnStates>,
 }
 
 impl ResponsesModel {
@@ -64,6 +66,7 @@ impl ResponsesModel {
                 http,
                 config,
                 conversation: uuid::Uuid::new_v4().to_string(),
+                turns: Arc::default(),
             }),
         }
     }
@@ -86,11 +89,15 @@ impl ResponsesModel {
     /// Streams the response to `prompt`. Invalid requests fail here; everything else
     /// arrives on the stream, after retries.
     pub fn stream(&self, prompt: &Prompt) -> Result<PartStream, AiError> {
-        let request = Arc::new(ResponsesRequest::build(
-            prompt,
-            &self.inner.config,
-            &self.inner.conversation,
-        )?);
+        let mut request =
+            ResponsesRequest::build(prompt, &self.inner.config, &self.inner.conversation)?;
+        let turn = (prompt.options.turn_id.as_ref())
+            .or(self.inner.config.options.turn_id.as_ref())
+            .map(|turn| TurnSlot::new(self.inner.turns.clone(), turn.clone()));
+        if let Some(turn) = &turn {
+            request.turn_state = self.inner.turns.get(turn.id());
+        }
+        let request = Arc::new(request);
         let policy = RetryPolicy {
             backoff: self.inner.config.retry,
             classify: self.inner.config.classify_error,
@@ -99,16 +106,21 @@ impl ResponsesModel {
         let open: Open = Box::new(move || {
             let inner = inner.clone();
             let request = request.clone();
-            async move { inner.attempt(request).await }.boxed()
+            let turn = turn.clone();
+            async move { inner.attempt(request, turn).await }.boxed()
         });
         Ok(retrying(policy, open))
     }
 }
 
 impl Inner {
-    async fn attempt(&self, request: Arc<ResponsesRequest>) -> Result<Attempt, Failure> {
+    async fn attempt(
+        &self,
+        request: Arc<ResponsesRequest>,
+        turn: Option<TurnSlot>,
+    ) -> Result<Attempt, Failure> {
         if let Some(sockets) = self.sockets.as_ref().filter(|s| !s.fell_back()) {
-            match sockets.open(request.clone()).await? {
+            match sockets.open(request.clone(), turn.clone()).await? {
                 Opened::Socket(attempt) => return Ok(attempt),
                 Opened::Fallback => {}
             }
@@ -116,10 +128,14 @@ impl Inner {
         let body = serde_json::to_string(&*request).map_err(|e| AiError::InvalidRequest {
             message: format!("request did not serialize: {e}"),
         })?;
-        let headers = HeaderSet::Http.headers(request.conversation());
-        let events = sse::post(&self.http, &self.config.responses_url(), &headers, body)
-            .map_err(Failure::spent)?;
-        Ok(Box::pin(sse::parts(events, self.config.idle_timeout)))
+        let mut headers = HeaderSet::Http.headers(request.conversation());
+        if let Some(state) = request.turn_state.as_deref()
+            && let Ok(value) = http::HeaderValue::from_str(state)
+        {
+            headers.insert(TURN_STATE, value);
+        }
+        let events = sse::post(&self.http, &self.config, &headers, body).map_err(Failure::spent)?;
+        Ok(Box::pin(sse::parts(events, &self.config, turn)))
     }
 }
 

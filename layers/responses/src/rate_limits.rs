@@ -1,4 +1,4 @@
-//! Rate-limit snapshots from `x-codex-*` headers (§3.5) and `codex.rate_limits` events (§4.5).
+//! Rate-limit snapshots from `x-codex-*` headers and `codex.rate_limits` events.
 
 use clanka_model::{Credits, RateLimitSnapshot, RateLimitWindow};
 use http::HeaderMap;

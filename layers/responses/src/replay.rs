@@ -1,10 +1,10 @@
 //! Decoding a recorded SSE body through the same path as a live response: useful to
 //! replay captured streams in tests, and what the decoding benchmark measures.
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use clanka_model::{AiError, PartStream};
+
+use crate::ResponsesConfig;
 use eventsource_client::{self as es, Client as _, ReconnectOptions};
 use futures_util::{StreamExt as _, stream};
 use launchdarkly_sdk_transport::{ByteStream, HttpTransport, ResponseFuture, TransportError};
@@ -61,7 +61,7 @@ pub fn replay_sse(chunks: impl IntoIterator<Item = Bytes>) -> PartStream {
     });
     match built {
         Ok(events) => PartStream::new(
-            crate::sse::parts(events, Duration::from_secs(300))
+            crate::sse::parts(events, &ResponsesConfig::new("replay"), None)
                 .map(|item| item.map_err(|f| f.error)),
         ),
         Err(error) => PartStream::from_parts([Err(AiError::InvalidRequest {

@@ -147,7 +147,7 @@ impl Retrying {
             self.phase = Phase::Done;
             return Err(error);
         };
-        let message = chain(&error);
+        let message = clanka_model::error_chain(&error);
         tracing::warn!(error = %message, retry = self.retries, ?delay, "retrying the model request");
         self.phase = Phase::Waiting(Box::pin(tokio::time::sleep(delay)));
         Ok(StreamPart::Retry {
@@ -157,18 +157,6 @@ impl Retrying {
             discard: std::mem::take(&mut self.delivered),
         })
     }
-}
-
-/// `error` and its sources, joined with `: `.
-fn chain(error: &AiError) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

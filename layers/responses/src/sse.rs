@@ -12,11 +12,14 @@ use futures_util::future::BoxFuture;
 use futures_util::{Stream, StreamExt as _};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::ResponsesConfig;
+use crate::config::HeaderObserver;
 use crate::decode::{Decoded, EventDecoder};
 use crate::idle::IdleTimer;
 use crate::outbox::Outbox;
 use crate::retry::Failure;
 use crate::transport::ClientTransport;
+use crate::turn_state::{TURN_STATE, TurnSlot};
 
 /// Largest error body read for an error message.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -26,11 +29,11 @@ type Events = es::BoxStream<Result<SSE, es::Error>>;
 /// Starts the POST of `body` to `url`; nothing is sent until the stream is polled.
 pub(crate) fn post(
     http: &HttpClient,
-    url: &str,
+    config: &ResponsesConfig,
     headers: &HeaderMap,
     body: String,
 ) -> Result<Events, AiError> {
-    let mut builder = es::ClientBuilder::for_url(url)
+    let mut builder = es::ClientBuilder::for_url(&config.responses_url())
         .map_err(|e| invalid(format!("bad responses URL: {e}")))?
         .method("POST".to_owned())
         .body(body)
@@ -48,7 +51,7 @@ pub(crate) fn post(
             .map_err(|e| invalid(format!("bad header `{name}`: {e}")))?;
     }
     Ok(builder
-        .build_with_transport(ClientTransport::new(http.clone()))
+        .build_with_transport(ClientTransport::new(http.clone(), config.compress_requests))
         .stream())
 }
 
@@ -57,16 +60,19 @@ pub(crate) fn post(
 /// (already retried); later ones are the stream's.
 pub(crate) fn parts(
     events: Events,
-    idle_timeout: Duration,
+    config: &ResponsesConfig,
+    turn: Option<TurnSlot>,
 ) -> impl Stream<Item = Result<StreamPart, Failure>> + Send + 'static {
     Parts {
         events,
         decoder: EventDecoder::new(),
         outbox: Outbox::default(),
         scratch: Vec::new(),
-        idle: IdleTimer::new(idle_timeout),
+        idle: IdleTimer::new(config.idle_timeout),
         connected: false,
         mapping: None,
+        turn,
+        observer: config.on_response_headers.clone(),
     }
 }
 
@@ -80,6 +86,9 @@ struct Parts {
     connected: bool,
     /// An error status being read into a failure.
     mapping: Option<BoxFuture<'static, AiError>>,
+    /// Where the turn's routing token goes.
+    turn: Option<TurnSlot>,
+    observer: Option<HeaderObserver>,
 }
 
 impl Stream for Parts {
@@ -119,11 +128,15 @@ impl Parts {
     fn on_event(&mut self, event: Option<Result<SSE, es::Error>>) {
         match event {
             Some(Ok(SSE::Event(event))) => {
-                match self.decoder.decode(&event.data, &mut self.scratch) {
+                let decoded = self.decoder.decode(&event.data, &mut self.scratch);
+                match decoded {
                     Decoded::Continue => {}
                     Decoded::Completed => self.outbox.finish(),
                     // Parts before the failure still reach the consumer first.
                     Decoded::Failed(error) => self.outbox.fail(error),
+                }
+                if let (Some(turn), Some(token)) = (&self.turn, self.decoder.turn_state()) {
+                    turn.offer(token);
                 }
                 self.outbox.extend(self.scratch.drain(..));
             }
@@ -132,6 +145,13 @@ impl Parts {
                 let headers = header_map(details.response());
                 if let Some(snapshot) = crate::rate_limits::from_headers(&headers) {
                     self.outbox.push(StreamPart::RateLimits(snapshot));
+                }
+                let token = headers.get(TURN_STATE).and_then(|v| v.to_str().ok());
+                if let (Some(turn), Some(token)) = (&self.turn, token) {
+                    turn.offer(token);
+                }
+                if let Some(observer) = &self.observer {
+                    observer.observe(&headers);
                 }
             }
             Some(Ok(SSE::Comment(_))) => {}

@@ -1,5 +1,5 @@
 //! Errors answered with an HTTP status (or a WebSocket `error` frame carrying one),
-//! classified as in §3.4.
+//! classified as the backend means them.
 
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ pub(crate) fn from_status(status: u16, body: &[u8], headers: Option<&HeaderMap>)
 }
 
 /// A WebSocket `error` frame: `{"type":"error","status":429,"error":{…},"headers":{…}}`,
-/// treated like an HTTP error with that status (§4.5); without a status its code decides.
+/// treated like an HTTP error with that status; without a status its code decides.
 pub(crate) fn from_error_frame(frame: &Value) -> AiError {
     let status = frame
         .get("status")
@@ -80,9 +80,9 @@ pub(crate) fn from_error_frame(frame: &Value) -> AiError {
     }
 }
 
-/// Classifies the error object `error` answered with `status` (§3.4).
+/// Classifies the error object `error` answered with `status`.
 ///
-/// Deviation from §3.4: a 429 that is neither a usage limit nor "usage not included"
+/// Deviation from the official client: a 429 that is neither a usage limit nor "usage not included"
 /// is a retryable [`AiError::RateLimited`] (honouring `Retry-After`), where the
 /// official client gives up at once; HTTP defines 429 as transient. Other 4xx are
 /// fatal [`AiError::InvalidRequest`] rather than retryable "unexpected status".

@@ -1,4 +1,4 @@
-//! Browser login with PKCE (protocol §1.3): authorize URL, loopback callback, exchange.
+//! Browser login with PKCE: authorize URL, loopback callback, exchange.
 //!
 //! The token is stored before the browser is sent to `/success`, so a page saying
 //! "signed in" always means a stored token.
@@ -9,7 +9,7 @@
 //!
 //! Deviations from the Codex CLI, on purpose:
 //! - `originator=clanka`, the same originator the model requests send.
-//! - No API-key token exchange after sign-in (§1.4): clanka uses the ChatGPT tokens.
+//! - No API-key token exchange after sign-in: clanka uses the ChatGPT tokens.
 //! - `/success` carries no query: the Codex CLI puts the id token in that URL, which
 //!   leaves a credential in the browser's history.
 
@@ -20,14 +20,13 @@ use clanka_http::HttpClient;
 use reqwest::Url;
 
 use crate::device::DeviceCodeHandler;
-use crate::{CodexAuthConfig, CodexAuthError, Token, TokenStore};
+use crate::{CodexAuthConfig, CodexAuthError, ORIGINATOR, Token, TokenStore};
 use pkce::{Pkce, random_token};
 use server::{Callback, bind};
 
 /// The scopes the Codex CLI asks for.
 const SCOPE: &str = "openid profile email offline_access api.connectors.read api.connectors.invoke";
 /// Sent as `originator`, as on every request clanka makes.
-const ORIGINATOR: &str = "clanka";
 
 /// Runs a browser login: binds the callback, shows the authorize URL, and waits for the
 /// browser to come back with a code, which is exchanged for a token set and stored.
@@ -40,7 +39,7 @@ pub(crate) async fn browser_login(
     let pkce = Pkce::new()?;
     let state = random_token(32)?;
     let (listener, port) = bind(&config.callback_ports).await?;
-    let redirect_uri = format!("http://localhost:{port}/auth/callback");
+    let redirect_uri = format!("http://127.0.0.1:{port}/auth/callback");
     let url = authorize_url(config, &redirect_uri, &pkce.challenge, &state)?;
     let callback = Callback::new(
         http.clone(),
@@ -91,7 +90,7 @@ mod tests {
         let config = CodexAuthConfig::new().with_issuer("https://auth.example/");
         let url = authorize_url(
             &config,
-            "http://localhost:1455/auth/callback",
+            "http://127.0.0.1:1455/auth/callback",
             "challenge",
             "st",
         )
@@ -100,7 +99,7 @@ mod tests {
             url.as_str(),
             "https://auth.example/oauth/authorize?response_type=code\
              &client_id=app_EMoamEEZ73f0CkXaXp7hrann\
-             &redirect_uri=http%3A%2F%2Flocalhost%3A1455%2Fauth%2Fcallback\
+             &redirect_uri=http%3A%2F%2F127.0.0.1%3A1455%2Fauth%2Fcallback\
              &scope=openid+profile+email+offline_access+api.connectors.read+api.connectors.invoke\
              &code_challenge=challenge&code_challenge_method=S256\
              &id_token_add_organizations=true&codex_cli_simplified_flow=true\

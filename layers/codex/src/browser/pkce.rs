@@ -1,4 +1,4 @@
-//! PKCE (RFC 7636, S256) and the `state` value of a browser login (§1.3).
+//! PKCE (RFC 7636, S256) and the `state` value of a browser login.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,4 +1,4 @@
-//! Device-code login (protocol §1.2) and the handler that shows the code.
+//! Device-code login and the handler that shows the code.
 
 mod console;
 mod flow;

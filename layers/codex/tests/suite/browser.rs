@@ -1,4 +1,4 @@
-//! Browser login with PKCE (protocol §1.3) end to end: the "browser" is an HTTP client
+//! Browser login with PKCE end to end: the "browser" is an HTTP client
 //! that follows the mock's redirect to the loopback callback and on to `/success`.
 
 use std::collections::HashMap;
@@ -71,7 +71,7 @@ fn query(url: &str) -> HashMap<String, String> {
 fn redirect_port(authorize_url: &str) -> u16 {
     let redirect = &query(authorize_url)["redirect_uri"];
     let port = redirect
-        .strip_prefix("http://localhost:")
+        .strip_prefix("http://127.0.0.1:")
         .and_then(|r| r.strip_suffix("/auth/callback"))
         .unwrap();
     port.parse().unwrap()

@@ -102,7 +102,7 @@ pub(super) fn is_refresh(r: &RecordedRequest) -> bool {
     r.path == "/oauth/token" && r.field("grant_type") == Some(&json!("refresh_token"))
 }
 
-/// A form-encoded body, as the code exchange must be (§1.2 step 4).
+/// A form-encoded body, as the code exchange must be.
 pub(super) fn is_form(r: &RecordedRequest) -> bool {
     r.header("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))

@@ -1,4 +1,4 @@
-//! Device login end to end (protocol §1.2), persistence, reuse, non-interactive refusal,
+//! Device login end to end, persistence, reuse, non-interactive refusal,
 //! the polling interval and margin, the deadline, servers without device login.
 
 use std::os::unix::fs::PermissionsExt;

@@ -34,7 +34,7 @@ async fn hundred_concurrent_gets_refresh_once() {
     assert_eq!(
         refresh.body,
         json!({"client_id": "app_EMoamEEZ73f0CkXaXp7hrann", "grant_type": "refresh_token",
-               "refresh_token": issued.refresh_token})
+               "refresh_reason": "proactive_expiry", "refresh_token": issued.refresh_token})
     );
     let stored = h.tokens().load().await.unwrap().unwrap();
     assert_eq!(stored, tokens[0]);

@@ -36,6 +36,11 @@ async fn one_401_refreshes_and_retries() {
     );
     let last = h.server.response_requests().pop().unwrap();
     assert_eq!(last.header("chatgpt-account-id"), Some("acct_mock"));
+    let refresh = h.server.requests().into_iter().find(is_refresh).unwrap();
+    assert_eq!(
+        refresh.field("refresh_reason"),
+        Some(&serde_json::json!("unauthorized_recovery"))
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! Request headers shared by the HTTP POST and the WebSocket handshake (§2.2, §4.2).
+//! Request headers shared by the HTTP POST and the WebSocket handshake.
 
 use std::sync::OnceLock;
 

@@ -1,17 +1,16 @@
-//! History messages as Responses API input items (§2.4).
+//! History messages as Responses API input items.
 
 use clanka_model::{AiError, AssistantItem, Message, UserPart};
 use serde_json::{Value, json};
 
-/// Converts the whole history, checking that every tool call has exactly one result
+/// Appends the whole history, checking that every tool call has exactly one result
 /// and every result has its call: the backend rejects the request otherwise.
-pub(crate) fn input_items(messages: &[Message]) -> Result<Vec<Value>, AiError> {
+pub(crate) fn push_items(items: &mut Vec<Value>, messages: &[Message]) -> Result<(), AiError> {
     check_pairs(messages)?;
-    let mut items = Vec::with_capacity(messages.len());
     for message in messages {
-        push_message(&mut items, message);
+        push_message(items, message);
     }
-    Ok(items)
+    Ok(())
 }
 
 /// Appends the items of one message.
@@ -46,7 +45,7 @@ fn user_part(part: &UserPart) -> Value {
 
 /// Assistant output replayed in order. A reasoning item is sent only with its
 /// encrypted content (with `store: false` the backend has nothing else) and only
-/// when an item follows it in the same response, as the backend requires (§9.5).
+/// when an item follows it in the same response, as the backend requires.
 fn push_assistant(items: &mut Vec<Value>, output: &[AssistantItem]) {
     for (index, item) in output.iter().enumerate() {
         match item {
@@ -96,8 +95,8 @@ fn push_assistant(items: &mut Vec<Value>, output: &[AssistantItem]) {
     }
 }
 
-/// Sends an item id only when it carries the server's prefix (§2.4: ids of our own
-/// making would be rejected as unknown items).
+/// Sends an item id only when it carries the server's prefix: ids of our own
+/// making would be rejected as unknown items.
 fn set_server_id(value: &mut Value, id: Option<&str>, prefix: &str) {
     if let Some(id) = id.filter(|id| id.starts_with(prefix)) {
         value["id"] = Value::String(id.to_owned());

@@ -1,9 +1,9 @@
-//! Building the Responses request body (§2.3) from a provider-neutral [`Prompt`].
+//! Building the Responses request body from a provider-neutral [`Prompt`].
 
 mod headers;
 mod items;
 
-use clanka_model::{AiError, Prompt, ReasoningSummary, ToolChoice};
+use clanka_model::{AiError, Message, Prompt, ReasoningSummary, SystemPlacement, ToolChoice};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -12,7 +12,7 @@ use crate::ResponsesConfig;
 pub(crate) use headers::HeaderSet;
 pub(crate) use items::push_message;
 
-/// Options the backend rejects (§9.4), refused before anything is sent.
+/// Options the backend rejects, refused before anything is sent.
 const REFUSED_EXTRA: [&str; 3] = ["top_p", "max_output_tokens", "temperature"];
 
 /// One Responses request, in the field order the official client serializes.
@@ -20,8 +20,10 @@ const REFUSED_EXTRA: [&str; 3] = ["top_p", "max_output_tokens", "temperature"];
 pub struct ResponsesRequest {
     /// Model slug.
     pub model: String,
-    /// The system prompt; never empty.
-    pub instructions: String,
+    /// The system prompt, when it goes in its own field (never empty then); with
+    /// [`SystemPlacement::Developer`] it is the first input item instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
     /// History items.
     pub input: Vec<Value>,
     /// Function tools.
@@ -50,6 +52,11 @@ pub struct ResponsesRequest {
     /// Extra top-level fields from [`ProviderOptions::extra`](clanka_model::ProviderOptions::extra).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The sticky-routing token of the turn (`x-codex-turn-state`), sent as a header
+    /// over HTTP and in `client_metadata` over WebSocket; never part of the body's
+    /// settings, so it does not break incremental WebSocket input.
+    #[serde(skip)]
+    pub turn_state: Option<String>,
 }
 
 impl ResponsesRequest {
@@ -101,18 +108,25 @@ impl ResponsesRequest {
                        "schema": format.schema}),
             );
         }
-        let instructions = prompt
-            .system
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or(&config.default_instructions)
-            .to_owned();
+        let system = prompt.system.as_deref().filter(|s| !s.trim().is_empty());
+        let (instructions, head) = match options.system_placement {
+            Some(SystemPlacement::Developer) => (None, system.map(Message::developer)),
+            Some(SystemPlacement::Instructions) | None => (
+                Some(system.unwrap_or(&config.default_instructions).to_owned()),
+                None,
+            ),
+        };
+        let mut input = Vec::with_capacity(prompt.messages.len() + 1);
+        if let Some(head) = &head {
+            push_message(&mut input, head);
+        }
+        items::push_items(&mut input, &prompt.messages)?;
         let mut extra = options.extra;
         extra.remove("store");
         Ok(Self {
             model: config.model.clone(),
             instructions,
-            input: items::input_items(&prompt.messages)?,
+            input,
             tools: prompt.tools.iter().map(tool).collect(),
             tool_choice: tool_choice(&prompt.tool_choice),
             parallel_tool_calls: options.parallel_tool_calls.unwrap_or(true),
@@ -128,10 +142,12 @@ impl ResponsesRequest {
             ),
             text: (!text.is_empty()).then_some(Value::Object(text)),
             extra,
+            turn_state: None,
         })
     }
 
-    /// Whether every field but `input` equals `other`'s (§4.4).
+    /// Whether every field but `input` equals `other`'s, so `other` may continue it
+    /// incrementally over WebSocket.
     pub(crate) fn same_settings(&self, other: &Self) -> bool {
         self.model == other.model
             && self.instructions == other.instructions

@@ -8,7 +8,7 @@ use super::ResponsesRequest;
 use crate::ResponsesConfig;
 
 fn config() -> ResponsesConfig {
-    ResponsesConfig::new("gpt-5.3-codex")
+    ResponsesConfig::new("gpt-5.5")
 }
 
 fn reasoning(id: &str, encrypted: Option<&str>) -> AssistantItem {
@@ -116,8 +116,26 @@ fn settings_compare_everything_but_the_input() {
 #[test]
 fn a_blank_system_prompt_is_replaced_and_store_true_refused() {
     let request = ResponsesRequest::build(&Prompt::new().system("  "), &config(), "c").unwrap();
-    assert_eq!(request.instructions, crate::DEFAULT_INSTRUCTIONS);
+    assert_eq!(
+        request.instructions.as_deref(),
+        Some(crate::DEFAULT_INSTRUCTIONS)
+    );
     let store = Prompt::new().options(ProviderOptions::default().extra("store", true));
     let error = ResponsesRequest::build(&store, &config(), "c").unwrap_err();
     assert_eq!(error.to_string(), "unsupported option `store`");
+}
+
+#[test]
+fn developer_placement_sends_the_system_prompt_as_the_first_input_item() {
+    let options = ProviderOptions::default()
+        .system_placement(clanka_model::SystemPlacement::Developer)
+        .conversation_id("conv-2");
+    let prompt = Prompt::new()
+        .system("You are a coding agent.")
+        .developer("# AGENTS.md\n\nRun the tests.")
+        .user("hi")
+        .options(options);
+    let request = ResponsesRequest::build(&prompt, &config(), "conv-0").unwrap();
+    assert_eq!(request.instructions, None);
+    insta::assert_json_snapshot!(request);
 }

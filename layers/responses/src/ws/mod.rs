@@ -1,4 +1,4 @@
-//! The WebSocket transport (§4): one persistent socket per conversation, requests
+//! The WebSocket transport: one persistent socket per conversation, requests
 //! queued so that two responses never share a socket, incremental input with
 //! `previous_response_id`, reconnects, and a one-way fallback to SSE on 426.
 
@@ -16,6 +16,7 @@ use tokio::sync::Mutex;
 use crate::ResponsesConfig;
 use crate::request::{HeaderSet, ResponsesRequest};
 use crate::retry::Attempt;
+use crate::turn_state::TurnSlot;
 
 pub(crate) use session::Session;
 
@@ -55,7 +56,11 @@ impl Connections {
     }
 
     /// Sends `request` on its conversation's socket, connecting first if needed.
-    pub(crate) async fn open(&self, request: Arc<ResponsesRequest>) -> Result<Opened, AiError> {
+    pub(crate) async fn open(
+        &self,
+        request: Arc<ResponsesRequest>,
+        turn: Option<TurnSlot>,
+    ) -> Result<Opened, AiError> {
         let session = self.session(request.conversation());
         let mut session = session.lock_owned().await;
         if session.needs_connect(self.config.max_socket_age) {
@@ -75,6 +80,7 @@ impl Connections {
             request,
             incremental,
             &self.config,
+            turn,
         )))
     }
 

@@ -1,5 +1,5 @@
 //! The state of one conversation's socket: the socket, its age, and the last
-//! completed request and output for incremental input (§4.4).
+//! completed request and output for incremental input.
 
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::request::ResponsesRequest;
+use crate::turn_state::TURN_STATE;
 
 /// One socket and what the backend remembers on it.
 #[derive(Debug, Default)]
@@ -19,7 +20,7 @@ pub(crate) struct Session {
     last: Option<Last>,
 }
 
-/// The last completed response on the socket: only its id can be continued (§9.6).
+/// The last completed response on the socket: only its id can be continued.
 #[derive(Debug)]
 pub(super) struct Last {
     pub(super) request: ResponsesRequest,
@@ -113,6 +114,12 @@ fn create_message(
     })?;
     if let Value::Object(fields) = &mut value {
         fields.insert("type".into(), Value::String("response.create".into()));
+        if let Some(state) = &request.turn_state {
+            // No header per message over WebSocket: the token rides in the metadata.
+            let mut metadata = serde_json::Map::new();
+            metadata.insert(TURN_STATE.into(), Value::String(state.clone()));
+            fields.insert("client_metadata".into(), Value::Object(metadata));
+        }
         if let Some((id, first_new)) = continuation {
             fields.insert("previous_response_id".into(), Value::String(id));
             fields.insert(

@@ -17,14 +17,17 @@ use crate::decode::{Decoded, EventDecoder};
 use crate::outbox::Outbox;
 use crate::request::{ResponsesRequest, push_message};
 use crate::retry::{Attempt, Failure};
+use crate::turn_state::TurnSlot;
 
 pub(super) fn parts(
     session: OwnedMutexGuard<Session>,
     request: Arc<ResponsesRequest>,
     incremental: bool,
     config: &ResponsesConfig,
+    turn: Option<TurnSlot>,
 ) -> Attempt {
     let state = State {
+        turn,
         session,
         request,
         incremental,
@@ -46,6 +49,7 @@ pub(super) fn parts(
 }
 
 struct State {
+    turn: Option<TurnSlot>,
     session: OwnedMutexGuard<Session>,
     request: Arc<ResponsesRequest>,
     incremental: bool,
@@ -129,6 +133,9 @@ impl State {
             }
         }
         let decoded = self.decoder.decode(text, &mut self.scratch);
+        if let (Some(turn), Some(token)) = (&self.turn, self.decoder.turn_state()) {
+            turn.offer(token);
+        }
         for part in &self.scratch {
             self.collector.push(part);
         }

@@ -18,7 +18,7 @@ pub(super) async fn server(scenario: Scenario) -> MockServer {
 }
 
 pub(super) fn config(server: &MockServer) -> ResponsesConfig {
-    ResponsesConfig::new("gpt-5.4")
+    ResponsesConfig::new("gpt-5.5")
         .base_url(server.codex_base_url())
         .retry_base_delay(Duration::from_millis(10))
 }

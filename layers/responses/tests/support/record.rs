@@ -8,7 +8,7 @@ use serde_json::json;
 /// POSTs a valid request (bearer `sk-mock`, conversation `key`) and returns the body.
 pub(crate) async fn record(server: &MockServer, key: &str) -> Bytes {
     let body = json!({
-        "model": "gpt-5.4", "instructions": "be brief", "store": false, "stream": true,
+        "model": "gpt-5.5", "instructions": "be brief", "store": false, "stream": true,
         "input": [{"type": "message", "role": "user", "content": "go"}],
         "tools": [], "tool_choice": "auto", "parallel_tool_calls": false,
         "include": ["reasoning.encrypted_content"], "prompt_cache_key": key,

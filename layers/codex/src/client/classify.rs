@@ -1,15 +1,15 @@
 //! Model errors that only a new sign-in or another API key can fix, made fatal.
 
-use clanka_codex::CodexAuthError;
+use crate::CodexAuthError;
 use clanka_model::AiError;
 
 /// The [`ResponsesConfig::classify_error`](clanka_responses::ResponsesConfig::classify_error)
-/// of the Codex recipes: an auth failure the user must fix (no sign-in, a rejected API
+/// of Codex models: an auth failure the user must fix (no sign-in, a rejected API
 /// key, another account) becomes the fatal [`AiError::Unauthorized`], and a failure of
 /// the token store (read-only, full, not a directory, a lock held too long) the fatal
 /// [`AiError::Local`], instead of a retryable [`AiError::Transport`], so nothing
 /// retries them.
-pub(super) fn reclassify(error: AiError) -> AiError {
+pub(crate) fn reclassify(error: AiError) -> AiError {
     let AiError::Transport(source) = error else {
         return error;
     };
@@ -24,7 +24,7 @@ pub(super) fn reclassify(error: AiError) -> AiError {
 
 #[cfg(test)]
 mod tests {
-    use clanka_codex::SignInReason;
+    use crate::SignInReason;
     use clanka_http::HttpError;
 
     use super::*;
@@ -56,7 +56,7 @@ mod tests {
             source: full,
         })));
         assert!(matches!(store, AiError::Local(_)), "{store:?}");
-        let shown = crate::render::error_chain(&store);
+        let shown = clanka_model::error_chain(&store);
         assert!(shown.contains("/store/k-codex.auth%2Ftoken"), "{shown}");
         assert!(shown.contains("No space left on device"), "{shown}");
     }
