@@ -3,6 +3,7 @@
 
 use clanka_mock::{MockOptions, RecordKind, Scenario, ScriptedResponse};
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
 use super::common::{connect, create, events, response_frames, send, server, server_with};
 
@@ -172,4 +173,18 @@ async fn turn_state_over_websocket_is_a_metadata_event() {
         .collect();
     assert_eq!(messages[0].turn_state(), None);
     assert_eq!(messages[1].turn_state(), Some("ts-1"));
+
+    let url = format!(
+        "{}/responses",
+        server.codex_base_url().replace("http", "ws")
+    );
+    let mut request = url.into_client_request().unwrap();
+    let bearer = "Bearer sk-mock".parse().unwrap();
+    request.headers_mut().insert("authorization", bearer);
+    let (_, switching) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(
+        switching.headers()["x-models-etag"],
+        server.models_etag().as_str()
+    );
+    assert!(!switching.headers().contains_key("x-codex-turn-state"));
 }

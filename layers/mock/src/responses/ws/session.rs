@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::super::playback::{Frame, Playback};
-use super::super::{ApiError, answer_headers, check_model, limits, plan, validate};
+use super::super::{ApiError, answer_headers, check_model, compaction, limits, plan, validate};
 use crate::record::{NewRecord, RecordKind};
 use crate::state::AppState;
 
@@ -175,6 +175,11 @@ impl Session {
                 .unwrap_or_else(|| "default".to_owned())
         };
         let (built, faults) = plan(&self.state, body, &input, key)?;
+        let mut input = input;
+        if compaction::is_trigger(&input) {
+            // A request control, not history: a request continuing this one does not replay it.
+            input.pop();
+        }
         let mut playback = Playback::new(built, &faults, true);
         let headers = answer_headers(&self.state);
         if !headers.is_empty() {
