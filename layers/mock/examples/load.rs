@@ -59,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 async fn turn(client: &reqwest::Client, url: &str, i: usize) -> Result<Duration, String> {
     let started = Instant::now();
     let body = json!({
-        "model": "gpt-5-codex", "store": false, "stream": true, "prompt_cache_key": format!("load-{i}"),
+        "model": "gpt-5.5", "store": false, "stream": true, "prompt_cache_key": format!("load-{i}"),
         "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": format!("turn {i}")}]}],
     });
     let response = client

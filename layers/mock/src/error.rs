@@ -27,6 +27,18 @@ pub enum MockError {
     /// A scenario could not be parsed.
     #[error("invalid scenario")]
     ScenarioParse(#[source] serde_json::Error),
+    /// The TLS certificates or configuration could not be made.
+    #[error("could not set up TLS")]
+    Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A file could not be written (e.g. the CA certificate).
+    #[error("could not write {path}")]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// The server task failed.
     #[error("server task failed")]
     Serve(#[source] std::io::Error),

@@ -1,9 +1,10 @@
 //! A faithful mock of OpenAI's Codex backend, for tests and by hand.
 //!
 //! It serves the OAuth device-code flow, the browser (PKCE) authorize page and the token
-//! endpoints (with rotating refresh tokens), and the Responses API over HTTP (SSE) and WebSocket, with request
-//! validation like the real backend, scripted responses and injected faults, and a
-//! record of every request. See the crate README for the scenario file format.
+//! endpoints (with rotating refresh tokens), the model catalogue, workspace routing, and the
+//! Responses API over HTTP (SSE) and WebSocket, with remote compaction, request validation
+//! like the real backend, scripted responses and injected faults, and a record of every
+//! request; over plain HTTP or HTTPS. See the crate README for the scenario file format.
 //!
 //! # Example
 //!
@@ -23,20 +24,28 @@
 
 mod auth;
 mod body;
+mod catalog;
 mod error;
 mod jwt;
+mod options;
 mod record;
 mod responses;
 mod router;
 mod scenario;
 mod server;
 mod state;
+mod tls;
+mod wham;
 
 pub use auth::IssuedTokens;
+pub use catalog::builtin_models;
 pub use error::MockError;
+pub use options::MockOptions;
 pub use record::{RecordKind, RecordedRequest};
-pub use scenario::{Failure, Faults, HttpError, Scenario, ScriptedItem, ScriptedResponse};
-pub use server::{MockOptions, MockServer};
+pub use scenario::{
+    CompactionFault, Failure, Faults, HttpError, Scenario, ScriptedItem, ScriptedResponse,
+};
+pub use server::MockServer;
 
 /// Compiles the README's examples as doctests.
 #[cfg(doctest)]

@@ -64,6 +64,26 @@ impl RecordedRequest {
         self.field("input").and_then(Value::as_array)
     }
 
+    /// The turn state the request echoed: its `x-codex-turn-state` header, or (a WebSocket
+    /// `response.create`) `client_metadata["x-codex-turn-state"]`.
+    pub fn turn_state(&self) -> Option<&str> {
+        self.header("x-codex-turn-state").or_else(|| {
+            self.field("client_metadata")?
+                .get("x-codex-turn-state")?
+                .as_str()
+        })
+    }
+
+    /// Whether the request asked for a remote compaction: its `input` ends with
+    /// `{"type":"compaction_trigger"}`.
+    pub fn is_compaction(&self) -> bool {
+        self.input()
+            .and_then(|input| input.last())
+            .and_then(|item| item.get("type"))
+            .and_then(Value::as_str)
+            == Some("compaction_trigger")
+    }
+
     /// True for requests to a `…/responses` endpoint (HTTP or WebSocket message).
     pub fn is_responses(&self) -> bool {
         self.path.ends_with("/responses") && self.kind != RecordKind::WebSocketHandshake

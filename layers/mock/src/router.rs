@@ -17,7 +17,7 @@ use crate::record::{NewRecord, RecordKind, headers_of};
 use crate::responses::{self, ConnectionId};
 use crate::scenario::{Scenario, ScriptedResponse};
 use crate::state::{AppState, lock};
-use crate::{auth, body::Decoded as D};
+use crate::{auth, body::Decoded as D, catalog, wham};
 
 /// Largest request body the mock reads.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -39,14 +39,24 @@ pub(crate) fn build(state: Arc<AppState>) -> Router {
         .route("/__mock/responses", post(push_response))
         .route("/__mock/expire", post(expire_tokens))
         .route("/__mock/forget", post(forget_responses))
-        .route("/__mock/tokens", post(issue_tokens));
+        .route("/__mock/tokens", post(issue_tokens))
+        .route("/__mock/models", post(set_models))
+        .route(
+            "/backend-api/wham/accounts/check",
+            get(wham::accounts_check),
+        )
+        .route("/backend-api/codex/models", get(catalog::serve))
+        .route("/v1/models", get(catalog::serve_empty));
     for base in ["/backend-api/codex", "/v1"] {
         app = app
             .route(
                 &format!("{base}/responses"),
                 post(responses::http::handle).get(responses::ws::handle),
             )
-            .route(&format!("{base}/models"), get(models));
+            .route(
+                &format!("{base}/responses/compact"),
+                post(responses::compaction::handle),
+            );
     }
     app.fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&state), record))
@@ -88,10 +98,6 @@ async fn record(State(state): State<Arc<AppState>>, request: Request, next: Next
     next.run(Request::from_parts(parts, Body::from(raw))).await
 }
 
-async fn models() -> Response {
-    Json(json!({"models": []})).into_response()
-}
-
 async fn not_found() -> Response {
     let body = json!({"error": {"message": "Not found", "type": "invalid_request_error", "param": null, "code": "not_found"}});
     (StatusCode::NOT_FOUND, Json(body)).into_response()
@@ -120,7 +126,7 @@ async fn set_scenario(
 ) -> Response {
     match body.and_then(|v| serde_json::from_value::<Scenario>(v).map_err(|e| e.to_string())) {
         Ok(scenario) => {
-            lock(&state.scenario).set(scenario);
+            state.set_scenario(scenario);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => bad_json(&e),
@@ -155,4 +161,22 @@ async fn forget_responses(State(state): State<Arc<AppState>>) -> Response {
 async fn issue_tokens(State(state): State<Arc<AppState>>) -> Response {
     let ttl = state.options.token_ttl;
     Json(lock(&state.registry).issue(&state.options.account_id, ttl)).into_response()
+}
+
+/// `POST /__mock/models`: replaces the catalogue with `{"models":[…]}` or a bare array.
+async fn set_models(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(D(body)): axum::Extension<Decoded>,
+) -> Response {
+    let models = match body {
+        Ok(Value::Array(models)) => models,
+        Ok(Value::Object(mut object)) => match object.remove("models") {
+            Some(Value::Array(models)) => models,
+            _ => return bad_json("expected {\"models\": [...]}"),
+        },
+        Ok(_) => return bad_json("expected {\"models\": [...]}"),
+        Err(e) => return bad_json(&e),
+    };
+    *lock(&state.catalog) = catalog::Catalog::new(models);
+    StatusCode::NO_CONTENT.into_response()
 }

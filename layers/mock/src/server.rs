@@ -15,129 +15,25 @@
 //! ```
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use axum::Router;
 use axum::serve::ListenerExt as _;
+use serde_json::Value;
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::auth::IssuedTokens;
+use crate::catalog::Catalog;
 use crate::record::RecordedRequest;
-use crate::scenario::{Scenario, ScriptedResponse};
+use crate::scenario::{CompactionFault, Scenario, ScriptedResponse};
 use crate::state::{AppState, lock};
-use crate::{MockError, router};
-
-/// How a mock server behaves.
-#[derive(Debug, Clone)]
-pub struct MockOptions {
-    /// Address to bind; loopback with port 0 by default.
-    pub addr: SocketAddr,
-    /// Lifetime of issued access tokens.
-    pub token_ttl: Duration,
-    /// `chatgpt_account_id` carried by issued tokens.
-    pub account_id: String,
-    /// Bearer values accepted as API keys (besides issued access tokens).
-    pub api_keys: Vec<String>,
-    /// `interval` (seconds) returned by the device-code endpoint.
-    pub device_interval_secs: u64,
-    /// Approve a device code automatically after this many pending polls (`None`: never).
-    pub device_auto_approve_after: Option<u32>,
-    /// Answer the device-code endpoint with 404, as a server without device login does.
-    pub device_flow_disabled: bool,
-    /// The status of a device-token poll while the code is not approved yet: 403 (the
-    /// default) or 404; clients must treat both as "pending" (§1.2).
-    pub device_pending_status: u16,
-    /// Deny browser logins: `/oauth/authorize` redirects back with `error=access_denied`
-    /// and this `error_description` (`missing_codex_entitlement` names a workspace
-    /// without Codex). `None`: approve at once.
-    pub authorize_denial: Option<String>,
-    /// The script of responses.
-    pub scenario: Scenario,
-    /// Answer WebSocket upgrades with 426.
-    pub websocket_upgrade_refused: bool,
-    /// Close WebSockets older than this with `websocket_connection_limit_reached`.
-    pub websocket_max_age: Option<Duration>,
-    /// Interval of server pings on WebSockets (`None`: no pings).
-    pub websocket_ping_interval: Option<Duration>,
-}
-
-impl Default for MockOptions {
-    fn default() -> Self {
-        Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            token_ttl: Duration::from_secs(3600),
-            account_id: "acct_mock".to_owned(),
-            api_keys: vec!["sk-mock".to_owned()],
-            device_interval_secs: 0,
-            device_auto_approve_after: Some(1),
-            device_flow_disabled: false,
-            device_pending_status: 403,
-            authorize_denial: None,
-            scenario: Scenario::default(),
-            websocket_upgrade_refused: false,
-            websocket_max_age: None,
-            websocket_ping_interval: Some(Duration::from_secs(15)),
-        }
-    }
-}
-
-impl MockOptions {
-    /// Sets the bind address.
-    pub fn with_addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
-
-    /// Sets the access-token lifetime.
-    pub fn with_token_ttl(mut self, ttl: Duration) -> Self {
-        self.token_ttl = ttl;
-        self
-    }
-
-    /// Sets the account id of issued tokens.
-    pub fn with_account_id(mut self, id: impl Into<String>) -> Self {
-        self.account_id = id.into();
-        self
-    }
-
-    /// Sets the scenario.
-    pub fn with_scenario(mut self, scenario: Scenario) -> Self {
-        self.scenario = scenario;
-        self
-    }
-
-    /// Sets after how many pending polls a device code is approved (`None`: only explicitly).
-    pub fn with_device_auto_approve_after(mut self, polls: Option<u32>) -> Self {
-        self.device_auto_approve_after = polls;
-        self
-    }
-
-    /// Sets whether the device-code endpoint answers 404 (no device login).
-    pub fn with_device_flow_disabled(mut self, disabled: bool) -> Self {
-        self.device_flow_disabled = disabled;
-        self
-    }
-
-    /// Sets the status of a pending device-token poll (403 or 404).
-    pub fn with_device_pending_status(mut self, status: u16) -> Self {
-        self.device_pending_status = status;
-        self
-    }
-
-    /// Denies browser logins with `access_denied` and `description`.
-    pub fn with_authorize_denial(mut self, description: impl Into<String>) -> Self {
-        self.authorize_denial = Some(description.into());
-        self
-    }
-
-    /// Sets the WebSocket ping interval.
-    pub fn with_websocket_ping_interval(mut self, every: Option<Duration>) -> Self {
-        self.websocket_ping_interval = every;
-        self
-    }
-}
+use crate::tls::{self, TlsListener};
+use crate::{MockError, MockOptions, router};
 
 /// A running mock server; dropping it stops the server.
 #[derive(Debug)]
@@ -146,6 +42,7 @@ pub struct MockServer {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    ca_pem: Option<String>,
 }
 
 impl MockServer {
@@ -158,32 +55,73 @@ impl MockServer {
                 source,
             })?;
         let addr = listener.local_addr().map_err(MockError::LocalAddr)?;
+        let certificates = if options.tls {
+            Some(tls::generate()?)
+        } else {
+            None
+        };
+        let scheme = if options.tls { "https" } else { "http" };
         let (stop, stopped) = watch::channel(false);
         let state = Arc::new(AppState::new(
             options,
-            format!("http://{addr}"),
+            format!("{scheme}://{addr}"),
             stopped.clone(),
         ));
         let app = router::build(Arc::clone(&state));
-        let mut signal = stopped;
-        // Events are small writes: without TCP_NODELAY, Nagle's algorithm holds each one
-        // back until the previous is acknowledged, which the client may delay.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "could not set TCP_NODELAY");
+        let task = match &certificates {
+            Some(certificates) => {
+                let acceptor = tls::acceptor(certificates)?;
+                let listener = TlsListener::new(listener, addr, acceptor, stopped.clone());
+                spawn(listener, app, stopped)
             }
-        });
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = signal.wait_for(|stop| *stop).await;
-        });
-        let task = tokio::spawn(async move { serve.await });
-        tracing::info!(%addr, "clanka-mock listening");
+            None => spawn_plain(listener, app, stopped),
+        };
+        tracing::info!(%addr, scheme, "clanka-mock listening");
         Ok(Self {
             state,
             addr,
             stop,
             task: Some(task),
+            ca_pem: certificates.map(|c| c.ca_pem),
         })
+    }
+
+    /// The PEM of the CA that signed the server certificate (with
+    /// [`MockOptions::tls`]): what an HTTPS client must trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// Writes [`ca_pem`](Self::ca_pem) to `path`; does nothing without TLS.
+    pub fn write_ca_pem(&self, path: impl AsRef<Path>) -> Result<(), MockError> {
+        let Some(pem) = &self.ca_pem else {
+            return Ok(());
+        };
+        let path = path.as_ref();
+        std::fs::write(path, pem).map_err(|source| MockError::Write {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// The model catalogue served now.
+    pub fn models(&self) -> Vec<Value> {
+        lock(&self.state.catalog).models().to_vec()
+    }
+
+    /// Replaces the model catalogue (its `ETag` changes with it).
+    pub fn set_models(&self, models: Vec<Value>) {
+        *lock(&self.state.catalog) = Catalog::new(models);
+    }
+
+    /// The catalogue's current `ETag` (quoted), as `GET …/models` and `x-models-etag` send it.
+    pub fn models_etag(&self) -> String {
+        lock(&self.state.catalog).etag().to_owned()
+    }
+
+    /// Makes compaction requests fail this way from now on (`None`: succeed).
+    pub fn set_compaction_fault(&self, fault: Option<CompactionFault>) {
+        *lock(&self.state.compaction_fault) = fault;
     }
 
     /// The bound socket address.
@@ -191,7 +129,7 @@ impl MockServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS).
     pub fn url(&self) -> String {
         self.state.base_url.clone()
     }
@@ -268,7 +206,7 @@ impl MockServer {
 
     /// Replaces the scenario and restarts every conversation.
     pub fn set_scenario(&self, scenario: Scenario) {
-        lock(&self.state.scenario).set(scenario);
+        self.state.set_scenario(scenario);
     }
 
     /// Stops the server and waits for it to finish.
@@ -289,4 +227,36 @@ impl Drop for MockServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// Serves plain HTTP until `stopped` turns true.
+fn spawn_plain(
+    listener: TcpListener,
+    app: Router,
+    stopped: watch::Receiver<bool>,
+) -> JoinHandle<std::io::Result<()>> {
+    // Events are small writes: without TCP_NODELAY, Nagle's algorithm holds each one
+    // back until the previous is acknowledged, which the client may delay.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    spawn(listener, app, stopped)
+}
+
+/// Serves `app` on `listener` until `stopped` turns true.
+fn spawn<L>(
+    listener: L,
+    app: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<std::io::Result<()>>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    });
+    tokio::spawn(async move { serve.await })
 }

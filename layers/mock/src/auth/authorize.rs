@@ -1,7 +1,7 @@
 //! `GET /oauth/authorize`: the browser (PKCE) login, approved at once.
 //!
 //! The real page asks the user to sign in; the mock checks the query the way the
-//! server would (§1.3) and redirects straight back to the loopback callback with an
+//! server would and redirects straight back to the loopback callback with an
 //! authorization code bound to the `code_challenge` and the `redirect_uri`. With
 //! [`MockOptions::authorize_denial`](crate::MockOptions::authorize_denial) set it
 //! redirects with `error=access_denied` instead.

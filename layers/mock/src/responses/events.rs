@@ -28,6 +28,27 @@ pub(super) struct Emitter {
 }
 
 impl Emitter {
+    /// Starts a response: `response.created`, then `response.in_progress`.
+    pub(super) fn start(ctx: &Ctx) -> Self {
+        let mut out = Self { events: Vec::new() };
+        let response = json!({"response": response_object(ctx, "in_progress", &[])});
+        out.push("response.created", response.clone());
+        out.push("response.in_progress", response);
+        out
+    }
+
+    /// Ends the response with `response.completed` carrying `output` and `usage`.
+    pub(super) fn finish(mut self, ctx: &Ctx, output: Vec<Value>, usage: Value) -> Built {
+        let mut response = response_object(ctx, "completed", &output);
+        response["usage"] = usage;
+        self.push("response.completed", json!({"response": response}));
+        Built {
+            id: ctx.id.clone(),
+            events: self.events,
+            output,
+        }
+    }
+
     pub(super) fn push(&mut self, kind: &str, fields: Value) {
         let mut event = json!({"type": kind, "sequence_number": self.events.len()});
         if let (Some(event), Value::Object(fields)) = (event.as_object_mut(), fields) {
@@ -37,7 +58,18 @@ impl Emitter {
     }
 }
 
-fn tokens(text: &str) -> u64 {
+/// The `usage` object of `response.completed`.
+pub(super) fn usage(input: u64, output: u64, reasoning: u64) -> Value {
+    json!({
+        "input_tokens": input,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": output,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": input + output,
+    })
+}
+
+pub(super) fn tokens(text: &str) -> u64 {
     (text.len() as u64).div_ceil(4)
 }
 
@@ -51,15 +83,7 @@ fn response_object(ctx: &Ctx, status: &str, output: &[Value]) -> Value {
 
 /// Builds the whole event list: `response.created` … items … `response.completed`.
 pub(crate) fn build(script: &ScriptedResponse, ctx: &Ctx) -> Built {
-    let mut out = Emitter { events: Vec::new() };
-    out.push(
-        "response.created",
-        json!({"response": response_object(ctx, "in_progress", &[])}),
-    );
-    out.push(
-        "response.in_progress",
-        json!({"response": response_object(ctx, "in_progress", &[])}),
-    );
+    let mut out = Emitter::start(ctx);
     let mut output = Vec::new();
     let (mut out_tokens, mut reasoning_tokens) = (0, 0);
     for (index, item) in script.items.iter().enumerate() {
@@ -108,21 +132,13 @@ pub(crate) fn build(script: &ScriptedResponse, ctx: &Ctx) -> Built {
         };
         output.push(done);
     }
+    let input_tokens = script.input_tokens.unwrap_or(ctx.input_tokens);
     let output_tokens = out_tokens + reasoning_tokens;
-    let mut response = response_object(ctx, "completed", &output);
-    response["usage"] = json!({
-        "input_tokens": ctx.input_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
-        "output_tokens": output_tokens,
-        "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
-        "total_tokens": ctx.input_tokens + output_tokens,
-    });
-    out.push("response.completed", json!({"response": response}));
-    Built {
-        id: ctx.id.clone(),
-        events: out.events,
+    out.finish(
+        ctx,
         output,
-    }
+        usage(input_tokens, output_tokens, reasoning_tokens),
+    )
 }
 
 /// A `response.failed` event replacing `response.completed`.

@@ -4,25 +4,25 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Extension, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::watch;
 
 use super::playback::{Frame, Playback};
-use super::{ApiError, check_auth, context, conversation_key, default_script, events, validate};
+use super::{ApiError, answer_headers, check_auth, check_model, conversation_key, plan, validate};
 use crate::body::Decoded;
-use crate::scenario::ScriptedResponse;
 use crate::state::AppState;
 
 /// Handles one HTTP responses request.
 pub(crate) async fn handle(
     State(state): State<Arc<AppState>>,
+    uri: Uri,
     headers: HeaderMap,
     Extension(Decoded(body)): Extension<Decoded>,
 ) -> Response {
-    match respond(&state, &headers, body) {
+    match respond(&state, uri.path(), &headers, body) {
         Ok(response) => response,
         Err(error) => {
             tracing::info!(status = error.status, body = %error.body, "responses request refused");
@@ -33,39 +33,38 @@ pub(crate) async fn handle(
 
 fn respond(
     state: &AppState,
+    path: &str,
     headers: &HeaderMap,
     body: Result<Value, String>,
 ) -> Result<Response, ApiError> {
     check_auth(state, headers)?;
     let body = body.map_err(|e| ApiError::invalid(&e, None, None))?;
     validate::fields(&body)?;
+    check_model(state, path, &body)?;
     let input = body
         .get("input")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    validate::pairs(&input)?;
-    let ctx = context(state, &body, &input);
-    let script = if body.get("generate") == Some(&Value::Bool(false)) {
-        ScriptedResponse::new()
-    } else {
-        let key = conversation_key(&body, headers).unwrap_or_else(|| "default".to_owned());
-        state
-            .next_script(&key, body.get("model").and_then(Value::as_str))
-            .unwrap_or_else(|| default_script(&input))
-    };
-    if let Some(error) = &script.faults.http_error {
-        return Err(ApiError::from(error));
-    }
-    let model = ctx.model.clone();
-    let playback = Playback::new(events::build(&script, &ctx), &script.faults, false);
+    validate::input(&input)?;
+    let key = || conversation_key(&body, headers).unwrap_or_else(|| "default".to_owned());
+    let (built, faults) = plan(state, &body, &input, key)?;
+    let model = body
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let request_id = format!("req_mock_{}", state.next_id());
+    let playback = Playback::new(built, &faults, false);
     let mut response = Response::new(sse_body(playback, state.shutdown.clone()));
     *response.status_mut() = StatusCode::OK;
     let out = response.headers_mut();
     super::insert(out, "content-type", "text/event-stream");
     super::insert(out, "cache-control", "no-cache");
-    super::insert(out, "x-request-id", &format!("req_mock_{}", ctx.seed));
-    super::success_headers(out, &model, &super::turn_state(state, headers));
+    super::insert(out, "x-request-id", &request_id);
+    super::success_headers(out, model);
+    for (name, value) in answer_headers(state) {
+        super::insert(out, &name, &value);
+    }
     Ok(response)
 }
 

@@ -1,5 +1,5 @@
-//! The mock's rate limits, the same figures in HTTP headers (§3.5) and in the
-//! `codex.rate_limits` event sent over WebSocket before each response (§4.5).
+//! The mock's rate limits, the same figures in HTTP headers and in the
+//! `codex.rate_limits` event sent over WebSocket before each response.
 
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
@@ -27,8 +27,8 @@ const SECONDARY: Window = Window {
 
 const PLAN: &str = "pro";
 
-/// Rate-limit and routing headers sent with every successful response.
-pub(crate) fn success_headers(headers: &mut HeaderMap, model: &str, turn_state: &str) {
+/// Rate-limit and model headers sent with every successful response.
+pub(crate) fn success_headers(headers: &mut HeaderMap, model: &str) {
     let now = now_secs();
     for (which, window) in [("primary", &PRIMARY), ("secondary", &SECONDARY)] {
         let prefix = format!("x-codex-{which}");
@@ -46,7 +46,6 @@ pub(crate) fn success_headers(headers: &mut HeaderMap, model: &str, turn_state: 
         ("x-codex-credits-has-credits", "false"),
         ("x-codex-credits-unlimited", "false"),
         ("x-codex-plan-type", PLAN),
-        ("x-codex-turn-state", turn_state),
         ("openai-model", model),
     ] {
         super::insert(headers, name, value);

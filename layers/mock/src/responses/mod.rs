@@ -1,5 +1,6 @@
 //! The responses endpoint over HTTP (SSE) and WebSocket, and what both share.
 
+pub(crate) mod compaction;
 mod events;
 pub(crate) mod http;
 mod items;
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::auth::BearerRefusal;
-use crate::scenario::{HttpError, ScriptedResponse};
+use crate::scenario::{CompactionFault, Faults, HttpError, ScriptedResponse};
 use crate::state::{AppState, lock};
 
 pub(crate) use limits::success_headers;
@@ -170,26 +171,82 @@ pub(crate) fn default_script(input: &[Value]) -> ScriptedResponse {
         .message(reply)
 }
 
-/// The per-response context (id, model, token estimate).
+/// The per-response context (id, model, token estimate). The estimate counts the input
+/// from its last compaction item on: that item stands for the history before it.
 pub(crate) fn context(state: &AppState, body: &Value, input: &[Value]) -> events::Ctx {
     let seed = state.next_id();
-    let input_len = serde_json::to_string(input).map(|s| s.len()).unwrap_or(0) as u64;
+    let history = &input[validate::history_start(input)..];
+    let input_len = serde_json::to_string(history).map(|s| s.len()).unwrap_or(0) as u64;
     events::Ctx {
         id: format!("resp_mock_{seed}"),
         model: body
             .get("model")
             .and_then(Value::as_str)
-            .unwrap_or("gpt-5-codex")
+            .unwrap_or("gpt-5.5")
             .to_owned(),
         seed,
         input_tokens: input_len.div_ceil(4),
     }
 }
 
-/// The request's turn state, or a fresh one.
-pub(crate) fn turn_state(state: &AppState, headers: &HeaderMap) -> String {
+/// Refuses, on the ChatGPT path (`/backend-api/…`), a model the catalogue does not list.
+pub(crate) fn check_model(state: &AppState, path: &str, body: &Value) -> Result<(), ApiError> {
+    if !path.starts_with("/backend-api/") || state.options.accept_any_model {
+        return Ok(());
+    }
+    let model = body
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if lock(&state.catalog).supports(model) {
+        Ok(())
+    } else {
+        Err(crate::catalog::unsupported(model))
+    }
+}
+
+/// Decides the answer to a validated request over `input` (its full input): a compaction
+/// when the input ends with `compaction_trigger` (no scripted response is consumed), an
+/// empty response for a prewarm (`generate: false`), else the conversation's next scripted
+/// response or the default. `key` names the conversation.
+pub(crate) fn plan(
+    state: &AppState,
+    body: &Value,
+    input: &[Value],
+    key: impl FnOnce() -> String,
+) -> Result<(events::Built, Faults), ApiError> {
+    let ctx = context(state, body, input);
+    if compaction::is_trigger(input) {
+        let fault = lock(&state.compaction_fault).clone();
+        if let Some(CompactionFault::HttpError(error)) = &fault {
+            return Err(ApiError::from(error));
+        }
+        return Ok((compaction::build(&ctx, fault.as_ref()), Faults::default()));
+    }
+    let script = if body.get("generate") == Some(&Value::Bool(false)) {
+        ScriptedResponse::new()
+    } else {
+        let model = body.get("model").and_then(Value::as_str);
+        state
+            .next_script(&key(), model)
+            .unwrap_or_else(|| default_script(input))
+    };
+    if let Some(error) = &script.faults.http_error {
+        return Err(ApiError::from(error));
+    }
+    Ok((events::build(&script, &ctx), script.faults))
+}
+
+/// Headers a `/responses` answer carries when the options ask for them: a fresh
+/// `x-codex-turn-state` and the catalogue's `x-models-etag`.
+pub(crate) fn answer_headers(state: &AppState) -> BTreeMap<String, String> {
+    let mut headers = BTreeMap::new();
+    if state.options.turn_state {
+        headers.insert("x-codex-turn-state".to_owned(), state.next_turn_state());
+    }
+    if state.options.models_etag_header {
+        let etag = lock(&state.catalog).etag().to_owned();
+        headers.insert("x-models-etag".to_owned(), etag);
+    }
     headers
-        .get("x-codex-turn-state")
-        .and_then(|v| v.to_str().ok())
-        .map_or_else(|| format!("ts_mock_{}", state.next_id()), str::to_owned)
 }

@@ -69,21 +69,27 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, mut request: Requ
             Err(e) => tracing::warn!(error = %e, "websocket upgrade failed"),
         }
     });
-    switching(&accept, &super::turn_state(&state, &headers))
+    let etag = state
+        .options
+        .models_etag_header
+        .then(|| lock(&state.catalog).etag().to_owned());
+    switching(&accept, etag.as_deref())
 }
 
 fn session_key(headers: &HeaderMap) -> Option<String> {
     conversation_key(&serde_json::Value::Null, headers)
 }
 
-fn switching(accept: &str, turn_state: &str) -> Response {
+fn switching(accept: &str, models_etag: Option<&str>) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let out = response.headers_mut();
     super::insert(out, "connection", "upgrade");
     super::insert(out, "upgrade", "websocket");
     super::insert(out, "sec-websocket-accept", accept);
-    super::insert(out, "x-codex-turn-state", turn_state);
+    if let Some(etag) = models_etag {
+        super::insert(out, "x-models-etag", etag);
+    }
     response
 }
 

@@ -148,6 +148,20 @@ impl HttpError {
     }
 }
 
+/// How the mock fails a compaction request (remote compaction v2, and `POST …/responses/compact`),
+/// so clients can test their fallback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum CompactionFault {
+    /// Answer with this HTTP error (a wrapped error frame over WebSocket).
+    HttpError(HttpError),
+    /// Answer without the compaction item: an assistant message instead (v1: only the kept
+    /// user messages).
+    NoItem,
+    /// Answer with two compaction items.
+    TwoItems,
+}
+
 /// An OpenAI-style error body.
 pub(crate) fn error_body(kind: &str, code: &str, message: &str) -> Value {
     json!({"error": {"message": message, "type": kind, "param": null, "code": code}})

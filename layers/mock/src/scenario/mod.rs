@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::MockError;
 
-pub use fault::{Failure, Faults, HttpError};
+pub use fault::{CompactionFault, Failure, Faults, HttpError};
 pub(crate) use state::ScenarioState;
 
 /// A whole script: responses matched in order per conversation.
@@ -53,6 +53,13 @@ pub struct Scenario {
     /// another for its sub-agents).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub models: BTreeMap<String, Vec<ScriptedResponse>>,
+    /// When given, replaces the model catalogue (`GET /backend-api/codex/models`, and the
+    /// slugs the ChatGPT path accepts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<Vec<Value>>,
+    /// When given, replaces how compaction requests fail (see [`CompactionFault`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compaction_fault: Option<CompactionFault>,
 }
 
 /// One scripted response: output items plus optional faults.
@@ -65,6 +72,10 @@ pub struct ScriptedResponse {
     /// Faults to inject.
     #[serde(default, skip_serializing_if = "Faults::is_empty")]
     pub faults: Faults,
+    /// Report this many input tokens in `usage` instead of the estimate (input characters
+    /// / 4), e.g. to push a client over its auto-compaction limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
 }
 
 /// One output item of a scripted response.
@@ -130,6 +141,18 @@ impl Scenario {
     /// Sets the list of responses for requests naming `model`.
     pub fn model(mut self, model: impl Into<String>, list: Vec<ScriptedResponse>) -> Self {
         self.models.insert(model.into(), list);
+        self
+    }
+
+    /// Replaces the model catalogue while this scenario is set.
+    pub fn with_catalog(mut self, models: Vec<Value>) -> Self {
+        self.catalog = Some(models);
+        self
+    }
+
+    /// Makes compaction requests fail this way.
+    pub fn with_compaction_fault(mut self, fault: CompactionFault) -> Self {
+        self.compaction_fault = Some(fault);
         self
     }
 
@@ -204,6 +227,12 @@ impl ScriptedResponse {
     /// Adds any item.
     pub fn item(mut self, item: ScriptedItem) -> Self {
         self.items.push(item);
+        self
+    }
+
+    /// Reports `tokens` input tokens in this response's `usage`.
+    pub fn input_tokens(mut self, tokens: u64) -> Self {
+        self.input_tokens = Some(tokens);
         self
     }
 

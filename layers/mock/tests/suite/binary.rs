@@ -23,7 +23,14 @@ async fn prints_one_line_serves_and_stops_on_sigterm() {
         .unwrap()
         .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    let models = reqwest::get(format!("{url}/v1/models")).await.unwrap();
+    let models = reqwest::Client::new()
+        .get(format!(
+            "{url}/backend-api/codex/models?client_version=0.169.0"
+        ))
+        .bearer_auth("sk-mock")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(models.status(), 200);
 
     let status = Command::new("kill")

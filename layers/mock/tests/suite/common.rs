@@ -23,7 +23,7 @@ pub(super) fn user(text: &str) -> Value {
 /// A valid request body for `input`.
 pub(super) fn body(input: Vec<Value>) -> Value {
     json!({
-        "model": "gpt-5-codex", "instructions": "be brief", "input": input, "tools": [],
+        "model": "gpt-5.5", "instructions": "be brief", "input": input, "tools": [],
         "tool_choice": "auto", "parallel_tool_calls": false, "store": false, "stream": true,
         "include": ["reasoning.encrypted_content"], "prompt_cache_key": "conv-1",
     })

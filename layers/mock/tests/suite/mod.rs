@@ -1,9 +1,13 @@
 mod auth;
 mod binary;
+mod catalog;
 mod common;
+mod compaction;
 mod faults;
+mod official;
 mod scenario;
 mod sse;
+mod tls;
 mod validation;
 mod ws;
 mod ws_state;

@@ -50,7 +50,7 @@ async fn every_response_starts_with_rate_limits_matching_the_http_headers() {
     assert_eq!(
         headers.headers()["x-codex-primary-used-percent"],
         "12.5",
-        "the §4.5 example figure"
+        "the protocol notes' example figure"
     );
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -14,9 +14,8 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::super::playback::{Frame, Playback};
-use super::super::{ApiError, context, default_script, events, limits, validate};
+use super::super::{ApiError, answer_headers, check_model, compaction, limits, plan, validate};
 use crate::record::{NewRecord, RecordKind};
-use crate::scenario::ScriptedResponse;
 use crate::state::AppState;
 
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
@@ -164,52 +163,60 @@ impl Session {
             ));
         }
         validate::fields(body)?;
+        check_model(&self.state, &self.path, body)?;
+        let input = self.full_input(body)?;
+        validate::input(&input)?;
+        self.last = None;
+        let key = || {
+            body.get("prompt_cache_key")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| self.session_key.clone())
+                .unwrap_or_else(|| "default".to_owned())
+        };
+        let (built, faults) = plan(&self.state, body, &input, key)?;
+        let mut input = input;
+        if compaction::is_trigger(&input) {
+            // A request control, not history: a request continuing this one does not replay it.
+            input.pop();
+        }
+        let mut playback = Playback::new(built, &faults, true);
+        let headers = answer_headers(&self.state);
+        if !headers.is_empty() {
+            let metadata = json!({"type": "response.metadata", "headers": headers});
+            playback.prepend("response.metadata", metadata.to_string());
+        }
+        // The real server precedes every response on a socket with its rate limits.
+        playback.prepend("codex.rate_limits", limits::event().to_string());
+        self.current = Some(InFlight { playback, input });
+        Ok(())
+    }
+
+    /// The request's input, after the input and output of the response it continues
+    /// (`previous_response_id`), which must be this socket's last completed one.
+    fn full_input(&mut self, body: &Value) -> Result<Vec<Value>, ApiError> {
         let new_input = body
             .get("input")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let input = match body.get("previous_response_id").and_then(Value::as_str) {
-            None => new_input,
-            Some(prev) => match self.last.take() {
-                Some(last) if last.id == prev && last.epoch == self.state.responses_epoch() => {
-                    [last.input, last.output, new_input].concat()
-                }
-                other => {
-                    self.last = other;
-                    let message = format!("Previous response with id '{prev}' not found.");
-                    return Err(ApiError::invalid(
-                        &message,
-                        Some("previous_response_id"),
-                        Some("previous_response_not_found"),
-                    ));
-                }
-            },
+        let Some(prev) = body.get("previous_response_id").and_then(Value::as_str) else {
+            return Ok(new_input);
         };
-        validate::pairs(&input)?;
-        self.last = None;
-        let script = if body.get("generate") == Some(&Value::Bool(false)) {
-            ScriptedResponse::new()
-        } else {
-            let key = body
-                .get("prompt_cache_key")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .or_else(|| self.session_key.clone())
-                .unwrap_or_else(|| "default".to_owned());
-            self.state
-                .next_script(&key, body.get("model").and_then(Value::as_str))
-                .unwrap_or_else(|| default_script(&input))
-        };
-        if let Some(error) = &script.faults.http_error {
-            return Err(ApiError::from(error));
+        match self.last.take() {
+            Some(last) if last.id == prev && last.epoch == self.state.responses_epoch() => {
+                Ok([last.input, last.output, new_input].concat())
+            }
+            other => {
+                self.last = other;
+                let message = format!("Previous response with id '{prev}' not found.");
+                Err(ApiError::invalid(
+                    &message,
+                    Some("previous_response_id"),
+                    Some("previous_response_not_found"),
+                ))
+            }
         }
-        let ctx = context(&self.state, body, &input);
-        let mut playback = Playback::new(events::build(&script, &ctx), &script.faults, true);
-        // The real server precedes every response on a socket with its rate limits (§4.5).
-        playback.prepend("codex.rate_limits", limits::event().to_string());
-        self.current = Some(InFlight { playback, input });
-        Ok(())
     }
 
     async fn on_frame(&mut self, ws: &mut Socket, frame: Option<Frame>) -> Next {
