@@ -260,10 +260,7 @@ async fn agent_run(
     let graph = agent_graph(cli, config, &client);
     let runtime = match graph.build().await {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: {}", error_chain(&error));
-            return USAGE;
-        }
+        Err(error) => return build_failed(&error),
     };
     let style = if cli.json {
         Style::json()
@@ -433,9 +430,16 @@ async fn account(
 
 /// `models`: the catalogue of this sign-in, defaults marked.
 async fn models(client: &CodexClient) -> u8 {
-    let catalog = client.catalog().await;
-    let primary = client.resolve(&ModelChoice::Primary).await;
-    let subagent = client.resolve(&ModelChoice::Subagent).await;
+    let chosen = async {
+        let catalog = client.catalog().await?;
+        let primary = client.resolve(&ModelChoice::Primary).await?;
+        let subagent = client.resolve(&ModelChoice::Subagent).await?;
+        Ok::<_, CodexAuthError>((catalog, primary, subagent))
+    };
+    let (catalog, primary, subagent) = match chosen.await {
+        Ok(chosen) => chosen,
+        Err(error) => return report(&error),
+    };
     println!(
         "{:<26} {:<26} {:>9}  {:<8} efforts",
         "model", "name", "context", "default"
@@ -478,6 +482,25 @@ fn api_key_status(config: &Config, auth: &CodexAuth) -> u8 {
     println!("using an API key (from {source}); no sign-in needed");
     println!("requests go to {}", auth.config().base_url());
     DONE
+}
+
+/// A graph that did not build: a model or effort the catalogue does not offer, or a
+/// directory that is not there, is a usage error (2); otherwise as [`report`].
+fn build_failed(error: &(dyn std::error::Error + 'static)) -> u8 {
+    let mut current = Some(error);
+    while let Some(cause) = current {
+        let usage = cause.downcast_ref::<clanka_codex::CatalogError>().is_some()
+            || cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                io.kind() == std::io::ErrorKind::NotFound
+                    || io.kind() == std::io::ErrorKind::NotADirectory
+            });
+        if usage {
+            eprintln!("error: {}", error_chain(error));
+            return USAGE;
+        }
+        current = cause.source();
+    }
+    report(error)
 }
 
 /// Prints `error` with its causes; sign-in problems exit with 3 and say what to do.

@@ -15,7 +15,7 @@ use clanka_responses::{ResponsesConfig, ResponsesModel};
 use clanka_socket::WebSocketConstructor;
 use tokio::sync::OnceCell;
 
-use crate::CodexAuth;
+use crate::{CodexAuth, CodexAuthError};
 use crate::catalog::{
     API_KEY_DEFAULT_MODEL, CatalogCache, CatalogError, ETAG_HEADER, ModelCatalog,
 };
@@ -54,6 +54,7 @@ pub struct CodexClient {
 }
 
 struct Inner {
+    auth: CodexAuth,
     http: HttpClient,
     sockets: WebSocketConstructor,
     base_url: String,
@@ -90,6 +91,7 @@ impl CodexClient {
         );
         Self {
             inner: Arc::new(Inner {
+                auth: auth.clone(),
                 sockets: auth.authenticate_sockets(sockets),
                 http,
                 base_url,
@@ -122,28 +124,35 @@ impl CodexClient {
     }
 
     /// The model catalogue: fetched once per client when signed in with ChatGPT (or
-    /// read from the store's cache), built in with an API key or when it cannot be
-    /// fetched.
-    pub async fn catalog(&self) -> &ModelCatalog {
+    /// read from the store's cache), built in with an API key or when the backend
+    /// does not answer.
+    ///
+    /// Signed in with ChatGPT this first makes sure of a token (signing in when the
+    /// client may, see [`CodexAuth::get`]): a sign-in or token-store failure is an
+    /// error here, not a silent fallback.
+    pub async fn catalog(&self) -> Result<&ModelCatalog, CodexAuthError> {
         self.inner
             .catalog
-            .get_or_init(|| async {
+            .get_or_try_init(|| async {
                 match self.inner.mode {
-                    SignInMode::ChatGpt => self.inner.cache.load().await,
-                    SignInMode::ApiKey => ModelCatalog::built_in(),
+                    SignInMode::ChatGpt => {
+                        self.inner.auth.get().await?;
+                        Ok(self.inner.cache.load().await)
+                    }
+                    SignInMode::ApiKey => Ok(ModelCatalog::built_in()),
                 }
             })
             .await
     }
 
     /// The slug `choice` names in this sign-in's catalogue.
-    pub async fn resolve(&self, choice: &ModelChoice) -> String {
-        let catalog = self.catalog().await;
+    pub async fn resolve(&self, choice: &ModelChoice) -> Result<String, CodexAuthError> {
+        let catalog = self.catalog().await?;
         let default = || match self.inner.mode {
             SignInMode::ApiKey => Some(API_KEY_DEFAULT_MODEL.to_owned()),
             SignInMode::ChatGpt => None,
         };
-        match choice {
+        Ok(match choice {
             ModelChoice::Named(slug) => slug.clone(),
             ModelChoice::Primary => default()
                 .or_else(|| catalog.default_model().map(|m| m.slug.clone()))
@@ -151,7 +160,7 @@ impl CodexClient {
             ModelChoice::Subagent => default()
                 .or_else(|| catalog.subagent_model().map(|m| m.slug.clone()))
                 .unwrap_or_else(|| API_KEY_DEFAULT_MODEL.to_owned()),
-        }
+        })
     }
 
     /// A Codex model for `choice`, checked against the catalogue before any request
@@ -163,9 +172,9 @@ impl CodexClient {
         choice: ModelChoice,
         options: ProviderOptions,
         websocket: bool,
-    ) -> Result<(ResponsesModel, ModelProfile), CatalogError> {
-        let slug = self.resolve(&choice).await;
-        let catalog = self.catalog().await;
+    ) -> Result<(ResponsesModel, ModelProfile), ModelError> {
+        let slug = self.resolve(&choice).await?;
+        let catalog = self.catalog().await?;
         let profile = match self.inner.mode {
             SignInMode::ChatGpt => catalog.check(&slug, options.reasoning_effort)?.clone(),
             SignInMode::ApiKey => catalog
@@ -220,6 +229,18 @@ impl CodexClient {
                 }
             })
     }
+}
+
+/// Why a model could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The catalogue does not offer the model or its effort.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Signing in (or reading the token store) failed before the catalogue could be read.
+    #[error(transparent)]
+    Auth(#[from] CodexAuthError),
 }
 
 impl fmt::Debug for CodexClient {

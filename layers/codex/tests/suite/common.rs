@@ -118,7 +118,7 @@ pub(super) fn is_responses(r: &RecordedRequest) -> bool {
 
 pub(super) fn responses_body() -> Value {
     json!({
-        "model": "gpt-5-codex", "instructions": "be brief", "tools": [],
+        "model": "gpt-5.5", "instructions": "be brief", "tools": [],
         "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}],
         "tool_choice": "auto", "parallel_tool_calls": false, "store": false, "stream": true,
         "include": ["reasoning.encrypted_content"], "prompt_cache_key": "conv-1",
