@@ -222,8 +222,10 @@ fn client_graph(config: &Config, auth: CodexAuthConfig) -> Layer {
 /// model over SSE, both on the same client recipe value, so one login serves both.
 /// Unset models are the catalogue's choice.
 fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Layer {
-    let mut primary_options = ProviderOptions::default();
-    primary_options.reasoning_effort = config.model.primary_effort;
+    let primary_options = ProviderOptions {
+        reasoning_effort: config.model.primary_effort,
+        ..ProviderOptions::default()
+    };
     let subagent_options = ProviderOptions::default()
         .reasoning_effort(config.model.subagent_effort.unwrap_or(ReasoningEffort::Low))
         .reasoning_summary(ReasoningSummary::Auto);
@@ -489,7 +491,11 @@ fn api_key_status(config: &Config, auth: &CodexAuth) -> u8 {
 fn build_failed(error: &(dyn std::error::Error + 'static)) -> u8 {
     let mut current = Some(error);
     while let Some(cause) = current {
-        let usage = cause.downcast_ref::<clanka_codex::CatalogError>().is_some()
+        let catalog = matches!(
+            cause.downcast_ref::<clanka_codex::ModelError>(),
+            Some(clanka_codex::ModelError::Catalog(_))
+        );
+        let usage = catalog
             || cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
                 io.kind() == std::io::ErrorKind::NotFound
                     || io.kind() == std::io::ErrorKind::NotADirectory

@@ -60,3 +60,25 @@ pub(super) async fn output(mut command: Command) -> Output {
 pub(super) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Signs the store in `dir` in with a token of `server`'s (expired, so the next run
+/// must refresh, or valid for an hour).
+pub(super) async fn token_store(server: &MockServer, dir: &Path, expired: bool) {
+    let issued = server.issue_tokens();
+    let expires_at_ms = if expired {
+        1_000
+    } else {
+        issued.expires_at * 1000
+    };
+    let token = clanka_codex::Token {
+        access: issued.access_token.as_str().into(),
+        refresh: issued.refresh_token.as_str().into(),
+        expires_at_ms,
+        account_id: Some(issued.account_id),
+    };
+    let store = clanka_kv::KeyValueStore::file_system(dir).unwrap();
+    clanka_codex::TokenStore::new(&store)
+        .save(&token)
+        .await
+        .unwrap();
+}

@@ -1,5 +1,6 @@
 mod agent;
 mod agent_control;
+mod backend;
 mod cli;
 mod codex;
 mod common;

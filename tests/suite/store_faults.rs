@@ -6,24 +6,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clanka_codex::{Token, TokenStore};
-use clanka_kv::KeyValueStore;
 use clanka_mock::{MockOptions, MockServer};
 
-use super::common::{cli, output, text};
-
-/// A store in `dir` holding an expired token of the mock's, so the run must refresh.
-async fn expired_token_store(server: &MockServer, dir: &Path) {
-    let issued = server.issue_tokens();
-    let token = Token {
-        access: issued.access_token.as_str().into(),
-        refresh: issued.refresh_token.as_str().into(),
-        expires_at_ms: 1_000,
-        account_id: Some(issued.account_id),
-    };
-    let store = KeyValueStore::file_system(dir).unwrap();
-    TokenStore::new(&store).save(&token).await.unwrap();
-}
+use super::common::{cli, output, text, token_store};
 
 /// The CLI, signed in with the store in `dir`, asked one thing.
 fn run_in(server: &MockServer, dir: &Path, work: &Path) -> Command {
@@ -42,7 +27,7 @@ fn run_in(server: &MockServer, dir: &Path, work: &Path) -> Command {
 async fn a_read_only_store_ends_the_run_at_once_naming_the_path() {
     let server = MockServer::start(MockOptions::default()).await.unwrap();
     let (store, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    expired_token_store(&server, store.path()).await;
+    token_store(&server, store.path(), true).await;
 
     // The store becomes read-only in a mount namespace of the CLI's own.
     let direct = run_in(&server, store.path(), work.path());
@@ -80,7 +65,7 @@ async fn a_read_only_store_ends_the_run_at_once_naming_the_path() {
 async fn a_refresh_lock_held_by_a_stopped_process_times_out_naming_the_store() {
     let server = MockServer::start(MockOptions::default()).await.unwrap();
     let (store, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    expired_token_store(&server, store.path()).await;
+    token_store(&server, store.path(), true).await;
 
     // Another process takes the refresh lock, then is stopped while holding it.
     let lock = store.path().join(".lock-codex.auth%2Frefresh");

@@ -4,8 +4,8 @@
 # loopback (the official CLI never runs outside one).
 #
 # usage: layers/mock/scripts/cli-check.sh [MOCK_BINARY]     (as root: it needs `unshare -n`)
-#   MOCK_BINARY  the clanka-mock binary; default: built with
-#                `CARGO_TARGET_DIR=/work/main/target cargo build -p clanka-mock`
+#   MOCK_BINARY  the clanka-mock binary; default: built with `cargo build -p clanka-mock`
+#                into the repository's target directory (or $CARGO_TARGET_DIR)
 #
 # For each transport in $TRANSPORTS (default "ws http"; http = the mock answers WebSocket
 # upgrades with 426) it starts the mock, mints a ChatGPT sign-in with POST /__mock/tokens
@@ -21,7 +21,7 @@
 # Exits non-zero if any step fails.
 #
 # env: CODEX (codex binary; default $CODEX_CACHE/node_modules/.bin/codex, installed there with
-#      npm when missing), CODEX_CACHE (default /work/cache/codex-cli), MODEL (gpt-5.5),
+#      npm when missing), CODEX_CACHE (default ~/.cache/clanka/codex-cli), MODEL (gpt-5.5),
 #      COMPACT_LIMIT (50000), TIMEOUT (120 s per codex run), OUT (results; default mktemp),
 #      TRANSPORTS ("ws http"), STEPS ("plain tool compact"), PORT (18443),
 #      COMPACTION_FAULT (a scenario compaction_fault for the compact step, e.g. '"no_item"' or
@@ -34,11 +34,13 @@ if [ -z "${CLI_CHECK_IN_NETNS:-}" ]; then
     # then re-exec in a fresh network namespace.
     MOCK=${1:-}
     if [ -z "$MOCK" ]; then
-        (cd "$HERE/../../.." && CARGO_TARGET_DIR=/work/main/target cargo build -q -p clanka-mock) \
+        REPO=$(cd "$HERE/../../.." && pwd)
+        TARGET=${CARGO_TARGET_DIR:-$REPO/target}
+        (cd "$REPO" && CARGO_TARGET_DIR=$TARGET cargo build -q -p clanka-mock) \
             || { echo "cli-check: cargo build failed"; exit 2; }
-        MOCK=/work/main/target/debug/clanka-mock
+        MOCK=$TARGET/debug/clanka-mock
     fi
-    CODEX_CACHE=${CODEX_CACHE:-/work/cache/codex-cli}
+    CODEX_CACHE=${CODEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clanka/codex-cli}
     CODEX=${CODEX:-$CODEX_CACHE/node_modules/.bin/codex}
     if [ ! -x "$CODEX" ]; then
         npm install --prefix "$CODEX_CACHE" @openai/codex@0.169.0 > /dev/null \

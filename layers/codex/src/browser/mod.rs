@@ -26,8 +26,6 @@ use server::{Callback, bind};
 
 /// The scopes the Codex CLI asks for.
 const SCOPE: &str = "openid profile email offline_access api.connectors.read api.connectors.invoke";
-/// Sent as `originator`, as on every request clanka makes.
-
 /// Runs a browser login: binds the callback, shows the authorize URL, and waits for the
 /// browser to come back with a code, which is exchanged for a token set and stored.
 pub(crate) async fn browser_login(

@@ -15,10 +15,10 @@ use clanka_responses::{ResponsesConfig, ResponsesModel};
 use clanka_socket::WebSocketConstructor;
 use tokio::sync::OnceCell;
 
-use crate::{CodexAuth, CodexAuthError};
 use crate::catalog::{
     API_KEY_DEFAULT_MODEL, CatalogCache, CatalogError, ETAG_HEADER, ModelCatalog,
 };
+use crate::{CodexAuth, CodexAuthError};
 
 pub(crate) use classify::reclassify;
 pub use settings::{ClientSettings, ModelChoice, SignInMode};
@@ -189,7 +189,7 @@ impl CodexClient {
                 _ => profile.default_effort,
             };
         }
-        let config = self.responses_config(&profile.slug, options);
+        let config = self.responses_config(&profile.slug, &options);
         let model = if websocket {
             ResponsesModel::websocket(self.inner.http.clone(), self.inner.sockets.clone(), config)
         } else {
@@ -202,7 +202,7 @@ impl CodexClient {
     /// the system prompt as developer messages and zstd request bodies (as the
     /// official client sends them), with an API key top-level `instructions`; errors
     /// only the user can fix made fatal; and a changed catalogue noticed.
-    pub fn responses_config(&self, model: &str, options: ProviderOptions) -> ResponsesConfig {
+    pub fn responses_config(&self, model: &str, options: &ProviderOptions) -> ResponsesConfig {
         let chatgpt = self.inner.mode == SignInMode::ChatGpt;
         let placement = if chatgpt {
             SystemPlacement::Developer

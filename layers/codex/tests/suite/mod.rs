@@ -1,5 +1,6 @@
 mod api_key;
 mod browser;
+mod catalog;
 mod common;
 mod device;
 mod handshake;
