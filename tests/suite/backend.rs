@@ -100,3 +100,41 @@ async fn chatgpt_requests_follow_the_official_client() {
         server.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn models_lists_the_catalogue_and_marks_the_defaults() {
+    let server = MockServer::start(MockOptions::default()).await.unwrap();
+    let store = tempfile::tempdir().unwrap();
+    token_store(&server, store.path(), false).await;
+    let mut command = cli();
+    command
+        .arg("models")
+        .env("CLANKA_AUTH__ISSUER", server.issuer_url())
+        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
+        .env("CLANKA_STORE__DIR", store.path());
+    let result = output(command).await;
+    let shown = text(&result.stdout);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let default = shown
+        .lines()
+        .find(|line| line.starts_with("gpt-6.1-sol "))
+        .unwrap();
+    assert!(default.contains("258400"), "{default}");
+    assert!(
+        default.contains("low medium high xhigh max ultra"),
+        "{default}"
+    );
+    assert!(
+        default.contains("(default; sub-agents at low)"),
+        "{default}"
+    );
+    assert!(
+        !shown.contains("codex-auto-review"),
+        "hidden models are not listed"
+    );
+    assert!(
+        shown.contains("catalogue: fetched from the backend"),
+        "{shown}"
+    );
+    server.shutdown().await;
+}
