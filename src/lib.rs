@@ -1,7 +1,7 @@
 //! clanka: OpenAI's Codex backend as composable, dependency-injected tower services.
 //!
 //! The crate holds the effect-style [`runtime`], the recipes users compose ([`kv`],
-//! [`http`], [`socket`], [`codex`]), the coding [`agent`] with its sub-agent recipe,
+//! [`http`], [`socket`], [`codex`], [`toolkit`]), the coding [`agent`] with its sub-agent recipe,
 //! [`render`]ing of the agent's events, and [`config`]. Each service itself lives in a
 //! `clanka-*` crate under `layers/` and is usable without the runtime.
 
@@ -13,6 +13,7 @@ pub mod kv;
 pub mod render;
 pub mod runtime;
 pub mod socket;
+pub mod toolkit;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

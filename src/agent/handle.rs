@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use clanka_model::{LanguageModel, Message, ModelName, ModelProfile};
+use clanka_tools::{ExecPolicy, Toolkit};
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::emit::Emitter;
 use super::stream::AgentStream;
-use super::todo::Todos;
 use super::{AgentConfig, AgentError, SubagentModel, Workspace, run};
 use crate::runtime::{Context, Layer, ServiceId};
 
@@ -33,7 +33,10 @@ pub(crate) struct Inner {
     pub(crate) workspace: Workspace,
     pub(crate) config: AgentConfig,
     pub(crate) depth: u32,
-    pub(crate) todos: Todos,
+    /// The tools offered besides the agent's own (`delegate`, `task_complete`).
+    pub(crate) toolkit: Toolkit,
+    /// How the tools' commands run.
+    pub(crate) exec: Arc<ExecPolicy>,
     pub(crate) conversation: String,
     history: Arc<tokio::sync::Mutex<Vec<Message>>>,
     pub(crate) steering: Steering,
@@ -89,7 +92,8 @@ impl Inner {
             workspace,
             config,
             depth,
-            todos: Todos::default(),
+            toolkit: Toolkit::codex(),
+            exec: Arc::default(),
             conversation: uuid::Uuid::new_v4().to_string(),
             history: Arc::default(),
             steering: Steering::default(),
@@ -112,6 +116,8 @@ impl Inner {
             self.depth + 1,
         );
         child.profile = profile;
+        child.toolkit = self.toolkit.clone();
+        child.exec = self.exec.clone();
         child
     }
 }
@@ -164,6 +170,8 @@ impl Agent {
             );
             fresh.subagent = shared.subagent.clone();
             fresh.profile = shared.profile.clone();
+            fresh.toolkit = shared.toolkit.clone();
+            fresh.exec = shared.exec.clone();
             fresh
         });
         change(&mut inner);
@@ -179,6 +187,18 @@ impl Agent {
     /// limit, trained tools); a new agent with an empty history if it was cloned.
     pub fn with_profile(self, profile: ModelProfile) -> Self {
         self.map_inner(|inner| inner.profile = Some(profile))
+    }
+
+    /// This agent with `toolkit` (besides its own `delegate` and `task_complete`);
+    /// sub-agents get the same. A new agent with an empty history if it was cloned.
+    pub fn with_toolkit(self, toolkit: Toolkit) -> Self {
+        self.map_inner(|inner| inner.toolkit = toolkit)
+    }
+
+    /// This agent with `policy` for the commands its tools run (environment, login
+    /// shell). A new agent with an empty history if it was cloned.
+    pub fn with_exec_policy(self, policy: ExecPolicy) -> Self {
+        self.map_inner(|inner| inner.exec = Arc::new(policy))
     }
 
     /// This agent with sub-agents on `model` (a new agent with an empty history if it
@@ -237,8 +257,9 @@ impl Agent {
     /// A recipe providing an [`Agent`] in `directory`.
     ///
     /// Requires a [`LanguageModel`]; reads [`ModelName`], [`ModelProfile`],
-    /// [`SubagentModel`] and [`AgentConfig`] when the graph has them (without a
-    /// sub-agent model, `delegate` runs on the agent's own model).
+    /// [`Toolkit`] (default [`Toolkit::codex`]), [`ExecPolicy`], [`SubagentModel`] and
+    /// [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
+    /// runs on the agent's own model).
     pub fn layer_local(directory: impl Into<PathBuf>) -> Layer {
         let directory = directory.into();
         Layer::from_context(
@@ -259,6 +280,12 @@ impl Agent {
                     }
                     if let Ok(profile) = ctx.get::<ModelProfile>() {
                         agent = agent.with_profile(profile);
+                    }
+                    if let Ok(toolkit) = ctx.get::<Toolkit>() {
+                        agent = agent.with_toolkit(toolkit);
+                    }
+                    if let Ok(policy) = ctx.get::<ExecPolicy>() {
+                        agent = agent.with_exec_policy(policy);
                     }
                     if let Ok(sub) = ctx.get::<SubagentModel>() {
                         agent = agent.with_subagent_model(sub);

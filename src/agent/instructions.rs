@@ -14,8 +14,10 @@ Work until the task is done:
 - Explore before you edit: list_files, grep and read_file show what is there.
 - Edit with apply_patch (preferred, for changes to existing files) or write_file (new or \
 fully rewritten files). Paths are relative to the working directory; the file tools refuse paths outside it.
-- Run builds, tests and other commands with shell. Read their output and fix what fails.
-- Keep a short plan with todo for tasks of several steps.
+- Run builds, tests and other commands with exec_command (when available). A command \
+still running when it yields keeps going as a session: talk to it or poll it with write_stdin. \
+Read the output and fix what fails.
+- Keep a short plan with update_plan for tasks of several steps.
 - Delegate self-contained side tasks (reading and summarizing, small independent edits) \
 with delegate when it is available; you get the sub-agent's summary back.
 - When the task is complete, call task_complete with a short summary of what you did \
@@ -51,5 +53,13 @@ pub(crate) fn developer_messages(workspace: &Workspace, extra: Option<&str>) -> 
 fn agents_md(workspace: &Workspace) -> Option<String> {
     let path = workspace.resolve("AGENTS.md").ok()?;
     let text = std::fs::read_to_string(path).ok()?;
-    Some(super::tools::cap_text(&text, AGENTS_MD_LIMIT))
+    if text.len() <= AGENTS_MD_LIMIT {
+        return Some(text);
+    }
+    let end = text.floor_char_boundary(AGENTS_MD_LIMIT);
+    Some(format!(
+        "{}\n[... AGENTS.md goes on for {} more bytes]",
+        &text[..end],
+        text.len() - end
+    ))
 }

@@ -2,11 +2,14 @@
 //! in one directory, with sub-agents that inherit the parent's services.
 //!
 //! [`Agent::send`] streams [`Output`] events while the agent reads, edits, runs and
-//! delegates; the tools (`read_file`, `write_file`, `apply_patch`, `list_files`,
-//! `grep`, `shell`, `todo`, `delegate`, `task_complete`) work in the agent's directory:
-//! the file tools refuse paths outside it ([`PathError`]); `shell` starts there but is a
-//! real shell, not a sandbox. [`layer_subagent_model`] gives sub-agents a cheaper model built
-//! from the same services as the parent's.
+//! delegates. Its tools are a [`Toolkit`](clanka_tools::Toolkit) (by default
+//! [`Toolkit::codex`](clanka_tools::Toolkit::codex): `exec_command`, `write_stdin`,
+//! `apply_patch`, `update_plan`, `view_image` and the file tools, in the forms the
+//! model's catalogue entry names), plus `delegate` and `task_complete`, which belong to
+//! the agent. They work in the agent's directory: the file tools refuse paths outside
+//! it ([`PathError`]); commands start there with an allow-listed environment.
+//! [`layer_subagent_model`] gives sub-agents a cheaper model built from the same
+//! services as the parent's.
 //!
 //! # Example
 //!
@@ -43,19 +46,15 @@ mod emit;
 mod handle;
 mod instructions;
 mod output;
-pub(crate) mod patch;
 mod run;
 mod stream;
 mod subagent;
-mod todo;
 mod toolbox;
-pub(crate) mod tools;
 mod turn;
-mod workspace;
 
+pub use clanka_tools::{PathError, Workspace};
 pub use config::AgentConfig;
 pub use handle::Agent;
 pub use output::{AgentError, Output};
 pub use stream::AgentStream;
 pub use subagent::{SubagentModel, layer_subagent_model};
-pub use workspace::{PathError, Workspace};

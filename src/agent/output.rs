@@ -49,20 +49,25 @@ pub enum Output {
         /// Section id.
         id: String,
     },
-    /// The model called a tool; it runs next.
+    /// The model called a tool; it runs next. (`delegate` and `task_complete` show as
+    /// [`SubagentStart`](Self::SubagentStart) and [`AgentFinished`](Self::AgentFinished).)
     ToolCall {
         /// Call id.
         id: String,
         /// Tool name.
         name: String,
-        /// Arguments as the model wrote them (JSON text).
-        arguments: String,
+        /// The arguments: the JSON object the model wrote, or the raw input of a
+        /// freeform tool (or malformed JSON) as a string.
+        arguments: serde_json::Value,
+        /// A one-line summary for people, from the tool.
+        summary: String,
     },
-    /// A tool finished; this is what the model reads.
+    /// A tool finished.
     ToolOutput {
         /// Call id.
         id: String,
-        /// The output or error text.
+        /// The output or error text, as people read it (the model may get more: a
+        /// command's header of exit code and wall time).
         output: String,
         /// Whether the tool failed.
         is_error: bool,

@@ -1,6 +1,7 @@
 //! The agent loop: stream the model, run the tools it calls, repeat until done.
 
 use clanka_model::{Message, Prompt, ProviderOptions, Usage};
+use clanka_tools::ToolContext;
 
 use super::emit::Emitter;
 use super::handle::Inner;
@@ -31,6 +32,11 @@ pub(crate) async fn run(
     history.push(Message::user(prompt));
     let head = instructions::developer_messages(&inner.workspace, system);
     let tools = toolbox::definitions(inner);
+    // The tools' state for this run (exec sessions): dropped, with its processes,
+    // when the run ends.
+    let context = ToolContext::new(inner.workspace.clone())
+        .with_model(inner.profile.clone())
+        .with_exec(inner.exec.clone());
     // One turn per send: the provider echoes its per-turn routing token within it.
     let options = ProviderOptions::default()
         .conversation_id(inner.conversation.clone())
@@ -63,24 +69,16 @@ pub(crate) async fn run(
                 .await;
             return Ok(summary);
         }
-        for call in &calls {
-            emitter
-                .emit(Output::ToolCall {
-                    id: call.id.clone(),
-                    name: call.name.clone(),
-                    arguments: call.arguments.clone(),
-                })
-                .await;
-        }
-        let results = toolbox::run_all(inner, &calls, emitter).await;
+        let results = toolbox::run_all(inner, &context, &calls, emitter).await;
         history.extend(response.into_message());
         let mut completion = None;
         for result in results {
             completion = completion.or(result.completion);
             history.push(Message::ToolResult {
                 call_id: result.id,
-                output: result.output,
-                is_error: result.is_error,
+                output: result.output.text,
+                is_error: result.output.is_error,
+                images: result.output.images,
             });
         }
         if let Some(summary) = completion {

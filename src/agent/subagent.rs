@@ -8,8 +8,8 @@ use serde_json::json;
 use super::Output;
 use super::emit::Emitter;
 use super::handle::{Inner, run_detached_history};
-use super::tools::{ToolError, parse_args};
 use crate::runtime::{Context, Layer, ServiceId};
+use clanka_tools::{ToolError, parse_args};
 
 /// The model sub-agents run on, when it differs from the agent's own.
 #[derive(Debug, Clone)]
@@ -61,9 +61,12 @@ pub fn layer_subagent_model(model_layer: Layer) -> Layer {
     )
 }
 
+/// The name of the tool that hands a task to a sub-agent.
+pub(crate) const DELEGATE: &str = "delegate";
+
 pub(crate) fn definition() -> Tool {
     Tool::new(
-        "delegate",
+        DELEGATE,
         "Hands a self-contained task to a sub-agent with the same tools in the same \
          directory and returns its summary. The sub-agent sees only `task`, not this \
          conversation: say everything it needs. Several delegate calls in one response \
@@ -118,8 +121,9 @@ pub(crate) async fn delegate(
                 .await;
             Ok(summary)
         }
-        Err(error) => Err(ToolError::Internal(format!(
-            "the sub-agent failed: {error}"
+        Err(error) => Err(ToolError::failed(format!(
+            "the sub-agent failed: {}",
+            clanka_model::error_chain(&error)
         ))),
     }
 }

@@ -1,40 +1,30 @@
-//! The tools an agent offers the model, and running a batch of calls.
+//! The tools an agent offers the model, and running a batch of calls: the toolkit's
+//! tools, plus `delegate` and `task_complete`, which belong to the agent itself.
 
-use clanka_model::{Tool, ToolCall};
+use clanka_model::{Tool, ToolCall, TruncationPolicy};
+use clanka_tools::{ToolContext, ToolError, ToolOutput, ToolRequest, parse_args, truncate_output};
 use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::emit::Emitter;
 use super::handle::Inner;
-use super::tools::{self, ToolError, parse_args};
-use super::{Output, patch, subagent, todo};
+use super::{Output, subagent};
+
+/// The name of the tool that ends a task.
+pub(crate) const TASK_COMPLETE: &str = "task_complete";
 
 /// What a call produced for the model, and whether it completed the task.
 #[derive(Debug)]
 pub(crate) struct CallResult {
     pub(crate) id: String,
-    pub(crate) output: String,
-    pub(crate) is_error: bool,
+    pub(crate) output: ToolOutput,
     pub(crate) completion: Option<String>,
 }
 
-/// Tools that change the directory run one after another, in the order called;
-/// the rest run concurrently with them.
-fn mutates(name: &str) -> bool {
-    matches!(name, "write_file" | "apply_patch" | "shell")
-}
-
+/// The definitions offered to this agent's model.
 pub(crate) fn definitions(inner: &Inner) -> Vec<Tool> {
-    let mut list = vec![
-        tools::read_file::definition(),
-        tools::list_files::definition(),
-        tools::grep::definition(),
-        patch_definition(),
-        tools::write_file::definition(),
-        tools::shell::definition(),
-        todo::definition(),
-    ];
+    let mut list = inner.toolkit.definitions(inner.profile.as_ref());
     if inner.depth < inner.config.max_depth {
         list.push(subagent::definition());
     }
@@ -42,103 +32,123 @@ pub(crate) fn definitions(inner: &Inner) -> Vec<Tool> {
     list
 }
 
+/// Whether `call` runs one after another with the other serial calls, in call order.
+fn serial(inner: &Inner, call: &ToolCall) -> bool {
+    inner
+        .toolkit
+        .get(&call.name)
+        .is_some_and(|tool| tool.is_serial())
+}
+
 /// Runs `calls`, emitting each output as it finishes; results come back in call order.
 pub(crate) async fn run_all(
     inner: &Inner,
+    context: &ToolContext,
     calls: &[ToolCall],
     emitter: &Emitter,
 ) -> Vec<CallResult> {
     let concurrent = join_all(
         calls
             .iter()
-            .filter(|call| !mutates(&call.name))
-            .map(|call| run_one(inner, call, emitter)),
+            .filter(|call| !serial(inner, call))
+            .map(|call| run_one(inner, context, call, emitter)),
     );
-    let serial = async {
+    let serial_calls = async {
         let mut results = Vec::new();
-        for call in calls.iter().filter(|call| mutates(&call.name)) {
-            results.push(run_one(inner, call, emitter).await);
+        for call in calls.iter().filter(|call| serial(inner, call)) {
+            results.push(run_one(inner, context, call, emitter).await);
         }
         results
     };
-    let (concurrent, serial) = futures_util::join!(concurrent, serial);
-    let mut results: Vec<CallResult> = concurrent.into_iter().chain(serial).collect();
+    let (concurrent, serial_calls) = futures_util::join!(concurrent, serial_calls);
+    let mut results: Vec<CallResult> = concurrent.into_iter().chain(serial_calls).collect();
     results.sort_by_key(|result| calls.iter().position(|call| call.id == result.id));
     results
 }
 
-async fn run_one(inner: &Inner, call: &ToolCall, emitter: &Emitter) -> CallResult {
+async fn run_one(
+    inner: &Inner,
+    context: &ToolContext,
+    call: &ToolCall,
+    emitter: &Emitter,
+) -> CallResult {
     let mut completion = None;
-    let outcome = match call.name.as_str() {
-        "read_file" => tools::read_file::run(&inner.workspace, &call.arguments).await,
-        "list_files" => tools::list_files::run(&inner.workspace, &call.arguments).await,
-        "grep" => tools::grep::run(&inner.workspace, &call.arguments).await,
-        "write_file" => tools::write_file::run(&inner.workspace, &call.arguments).await,
-        "shell" => tools::shell::run(&inner.workspace, &call.arguments).await,
-        "apply_patch" => run_patch(inner, &call.arguments).await,
-        "todo" => inner.todos.run(&call.arguments),
-        "delegate" if inner.depth < inner.config.max_depth => {
-            subagent::delegate(inner, call, emitter).await
-        }
-        "task_complete" => parse_args::<Complete>(&call.arguments).map(|args| {
+    let outcome = if call.name == TASK_COMPLETE {
+        parse_args::<Complete>(&call.arguments).map(|args| {
             completion = Some(args.summary);
-            "The task is complete.".to_owned()
-        }),
-        other => Err(ToolError::InvalidArguments(format!(
-            "there is no tool named `{other}`"
-        ))),
-    };
-    let (output, is_error) = match outcome {
-        Ok(output) => (output, false),
-        Err(error) => (error.to_string(), true),
-    };
-    emitter
-        .emit(Output::ToolOutput {
-            id: call.id.clone(),
-            output: output.clone(),
-            is_error,
+            ToolOutput::text("The task is complete.")
         })
-        .await;
+    } else if call.name == subagent::DELEGATE && inner.depth < inner.config.max_depth {
+        subagent::delegate(inner, call, emitter)
+            .await
+            .map(ToolOutput::text)
+    } else {
+        match inner.toolkit.get(&call.name) {
+            Some(tool) => {
+                emit_call(call, tool.describe(call), emitter).await;
+                let request = ToolRequest {
+                    call: call.clone(),
+                    context: context.clone(),
+                };
+                let output = tool.call(request).await;
+                emit_output(call, output, inner, emitter).await
+            }
+            None => {
+                let error =
+                    ToolError::InvalidArguments(format!("there is no tool named `{}`", call.name));
+                emit_output(call, Err(error), inner, emitter).await
+            }
+        }
+    };
+    let output = match outcome {
+        Ok(output) => output,
+        Err(error) => ToolOutput::error(error.to_string()),
+    };
     CallResult {
         id: call.id.clone(),
         output,
-        is_error,
         completion,
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PatchArgs {
-    input: String,
+async fn emit_call(call: &ToolCall, summary: String, emitter: &Emitter) {
+    let arguments = serde_json::from_str(&call.arguments)
+        .unwrap_or_else(|_| serde_json::Value::String(call.arguments.clone()));
+    emitter
+        .emit(Output::ToolCall {
+            id: call.id.clone(),
+            name: call.name.clone(),
+            arguments,
+            summary,
+        })
+        .await;
 }
 
-fn patch_definition() -> Tool {
-    Tool::new(
-        "apply_patch",
-        "Edits files with a patch in the Codex format, applied atomically (all files or none):\n\
-         *** Begin Patch\n*** Add File: path\n+new line\n*** Update File: path\n*** Move to: new/path (optional)\n\
-         @@ optional context line, e.g. a function signature\n context line\n-removed line\n+added line\n\
-         *** Delete File: path\n*** End Patch\n\
-         Each hunk needs about 3 lines of unchanged context around a change. Paths are relative to the working directory.",
-        json!({
-            "type": "object",
-            "properties": {"input": {"type": "string", "description": "The whole patch, from *** Begin Patch to *** End Patch."}},
-            "required": ["input"],
-            "additionalProperties": false
-        }),
-    )
-}
-
-async fn run_patch(inner: &Inner, arguments: &str) -> Result<String, ToolError> {
-    let args: PatchArgs = parse_args(arguments)?;
-    let workspace = inner.workspace.clone();
-    tools::blocking(move || {
-        patch::apply_patch(&workspace, &args.input)
-            .map(|summary| summary.to_string())
-            .map_err(ToolError::from)
-    })
-    .await
+/// The output the model is given: truncated per the model's catalogue entry (10,000
+/// tokens when it has none), and shown as such.
+async fn emit_output(
+    call: &ToolCall,
+    outcome: Result<ToolOutput, ToolError>,
+    inner: &Inner,
+    emitter: &Emitter,
+) -> Result<ToolOutput, ToolError> {
+    let mut output = match outcome {
+        Ok(output) => output,
+        Err(error) => ToolOutput::error(error.to_string()),
+    };
+    let policy = inner
+        .profile
+        .as_ref()
+        .map_or(TruncationPolicy::tokens(10_000), |p| p.truncation);
+    output.text = truncate_output(&output.text, policy);
+    emitter
+        .emit(Output::ToolOutput {
+            id: call.id.clone(),
+            output: output.shown().to_owned(),
+            is_error: output.is_error,
+        })
+        .await;
+    Ok(output)
 }
 
 #[derive(Deserialize)]
@@ -149,7 +159,7 @@ struct Complete {
 
 fn complete_definition() -> Tool {
     Tool::new(
-        "task_complete",
+        TASK_COMPLETE,
         "Ends the task. Call it once everything is done and checked, with a short summary \
          of what you did and anything the user must know.",
         json!({

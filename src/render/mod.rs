@@ -11,23 +11,20 @@
 //! let mut renderer = Renderer::new(&mut out, Style::plain());
 //! renderer.render(&Output::ToolCall {
 //!     id: "c1".into(),
-//!     name: "shell".into(),
-//!     arguments: r#"{"command":"cargo test"}"#.into(),
+//!     name: "exec_command".into(),
+//!     arguments: serde_json::json!({"cmd": "cargo test"}),
+//!     summary: "cargo test".into(),
 //! })?;
 //! renderer.render(&Output::ToolOutput { id: "c1".into(), output: "ok".into(), is_error: false })?;
-//! assert_eq!(String::from_utf8(out).unwrap(), "● shell cargo test\n  │ ok\n");
+//! assert_eq!(String::from_utf8(out).unwrap(), "● exec_command cargo test\n  │ ok\n");
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-mod summary;
-
-use std::collections::HashMap;
 use std::io::{self, Write};
 
 use crate::agent::Output;
 
 pub use clanka_model::error_chain;
-pub use summary::summarize_arguments;
 
 /// Lines of tool output shown before the rest is counted.
 const OUTPUT_LINES: usize = 4;
@@ -78,8 +75,6 @@ pub struct Renderer<W> {
     style: Style,
     /// Whether the cursor is mid-line (inside a text or reasoning section).
     mid_line: bool,
-    /// Tool names by call id, to leave out outputs shown elsewhere.
-    calls: HashMap<String, String>,
     /// Sections not yet written (plain text only), oldest first.
     held: Vec<Held>,
     /// The last text section of the top agent, so a summary repeating it is not
@@ -96,12 +91,6 @@ struct Held {
     text: String,
 }
 
-/// Tools whose call and output lines say nothing the rest of the output does not:
-/// a delegated task shows the sub-agent's block, completion shows the summary.
-fn quiet(name: &str) -> bool {
-    matches!(name, "delegate" | "task_complete")
-}
-
 impl<W: Write> Renderer<W> {
     /// A renderer writing to `out`.
     pub fn new(out: W, style: Style) -> Self {
@@ -109,7 +98,6 @@ impl<W: Write> Renderer<W> {
             out,
             style,
             mid_line: false,
-            calls: HashMap::new(),
             held: Vec::new(),
             last_text: String::new(),
         }
@@ -157,18 +145,9 @@ impl<W: Write> Renderer<W> {
                 self.flow(&indent, delta, false)?;
             }
             Output::TextEnd { .. } | Output::ReasoningEnd { .. } => self.end_line()?,
-            Output::ToolCall {
-                id,
-                name,
-                arguments,
-            } => {
-                self.calls.insert(id.clone(), name.clone());
-                if name == "task_complete" {
-                    return Ok(());
-                }
+            Output::ToolCall { name, summary, .. } => {
                 self.end_line()?;
                 let call = self.paint("36", &format!("● {name}"));
-                let summary = summarize_arguments(name, arguments);
                 let line = if summary.is_empty() {
                     call
                 } else {
@@ -177,15 +156,8 @@ impl<W: Write> Renderer<W> {
                 writeln!(self.out, "{indent}{line}")?;
             }
             Output::ToolOutput {
-                id,
-                output,
-                is_error,
-            } => {
-                let shown_elsewhere = self.calls.get(id).is_some_and(|name| quiet(name));
-                if *is_error || !shown_elsewhere {
-                    self.tool_output(&indent, output, *is_error)?;
-                }
-            }
+                output, is_error, ..
+            } => self.tool_output(&indent, output, *is_error)?,
             Output::SubagentStart { prompt, model, .. } => {
                 self.end_line()?;
                 let header = self.paint("35", &format!("┌ sub-agent on {model}"));

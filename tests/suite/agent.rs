@@ -26,7 +26,8 @@ fn graph(server: &MockServer, store: &std::path::Path, dir: &std::path::Path) ->
     let low = ProviderOptions::default().reasoning_effort(ReasoningEffort::Low);
     let primary = codex::model_websocket(PRIMARY, high).provide(&client);
     let sub = agent::layer_subagent_model(codex::model(SUBAGENT, low)).provide(&client);
-    Agent::layer_local(dir).provide(&primary.merge(&sub))
+    let exec = Layer::succeed(super::common::quiet_exec(store));
+    Agent::layer_local(dir).provide(&Layer::merge_all([primary, sub, exec]))
 }
 
 /// A mock with `scenario`, a store, a working directory and the agent of [`graph`].
@@ -90,13 +91,13 @@ fn shape(events: &[Output]) -> Vec<String> {
 
 #[tokio::test]
 async fn patch_shell_and_delegate_with_shared_auth() {
-    let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** Add File: src/notes.md\n+# Notes\n*** End Patch";
+    let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** Add File: src/notes.md\n+# Notes\n*** End Patch\n";
     let scenario = Scenario::new()
         .model(
             PRIMARY,
             vec![
-                call("apply_patch", json!({"input": patch})),
-                call("shell", json!({"command": "cat hello.txt src/notes.md"})),
+                ScriptedResponse::new().custom_tool_call("apply_patch", patch),
+                call("exec_command", json!({"cmd": "cat hello.txt src/notes.md"})),
                 call(
                     "delegate",
                     json!({"task": "Read hello.txt and say what it contains."}),
@@ -138,9 +139,8 @@ async fn patch_shell_and_delegate_with_shared_auth() {
             "start gpt-6.1-sol",
             "call apply_patch",
             "output",
-            "call shell",
+            "call exec_command",
             "output",
-            "call delegate",
             "subagent start gpt-5.5",
             "sub:start gpt-5.5",
             "sub:call read_file",
@@ -148,17 +148,14 @@ async fn patch_shell_and_delegate_with_shared_auth() {
             "sub:text",
             "sub:finished: hello.txt says hi",
             "subagent complete: hello.txt says hi",
-            "output",
-            "call task_complete",
-            "output",
             "finished: Created hello.txt and src/notes.md.",
         ]
     );
     let shell_output = events.iter().find_map(|e| match e {
-        Output::ToolOutput { output, .. } if output.contains("[exit code") => Some(output.clone()),
+        Output::ToolOutput { output, .. } if output.contains("Notes") => Some(output.clone()),
         _ => None,
     });
-    assert_eq!(shell_output.as_deref(), Some("hi\n# Notes\n[exit code: 0]"));
+    assert_eq!(shell_output.as_deref(), Some("hi\n# Notes"));
 
     let requests = server.requests();
     // The primary ran over one WebSocket, the sub-agent over HTTP, each on its model.
@@ -174,7 +171,9 @@ async fn patch_shell_and_delegate_with_shared_auth() {
     assert_eq!(sub.len(), 2);
     assert!(primary.iter().all(|r| r.body["model"] == PRIMARY));
     assert!(sub.iter().all(|r| r.body["model"] == SUBAGENT));
-    // The shell output went back to the model.
+    // The patch went back as a custom tool output, the command's output as a function's.
+    let input = primary[1].body["input"].to_string();
+    assert!(input.contains("custom_tool_call_output"), "{input}");
     assert!(primary[2].body["input"].to_string().contains("# Notes"));
     // One login, one access token for both models.
     let logins = requests

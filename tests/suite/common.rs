@@ -82,3 +82,12 @@ pub(super) async fn token_store(server: &MockServer, dir: &Path, expired: bool) 
         .await
         .unwrap();
 }
+
+/// Commands without a login shell and with `home` as HOME: the machine's profile
+/// (which may print or stall) is never read.
+pub(super) fn quiet_exec(home: &Path) -> clanka_tools::ExecPolicy {
+    let env = clanka_tools::EnvPolicy::default().set("HOME", home.display().to_string());
+    clanka_tools::ExecPolicy::default()
+        .with_env(env)
+        .with_login_shell(false)
+}

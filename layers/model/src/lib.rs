@@ -52,7 +52,7 @@ mod stream;
 mod tool;
 
 pub use error::{AiError, ParseOptionError, error_chain};
-pub use message::{AssistantItem, Message, ToolCall, UserPart};
+pub use message::{AssistantItem, Message, ToolCall, ToolCallKind, UserPart};
 pub use model::{LanguageModel, ModelName, ProviderName};
 pub use options::{ProviderOptions, ReasoningEffort, ReasoningSummary, SystemPlacement, Verbosity};
 pub use part::{FinishReason, StreamPart, Usage};
@@ -61,4 +61,4 @@ pub use prompt::Prompt;
 pub use rate_limit::{Credits, RateLimitSnapshot, RateLimitWindow};
 pub use response::{Response, ResponseCollector};
 pub use stream::PartStream;
-pub use tool::{ResponseFormat, Tool, ToolChoice};
+pub use tool::{Grammar, ResponseFormat, Tool, ToolChoice};

@@ -54,6 +54,9 @@ pub enum Message {
         /// Whether the tool failed; providers without such a flag send only `output`.
         #[serde(default)]
         is_error: bool,
+        /// Images the tool returned (`data:` URLs), after the text.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        images: Vec<String>,
     },
 }
 
@@ -76,6 +79,7 @@ impl Message {
             call_id: call_id.into(),
             output: output.into(),
             is_error: false,
+            images: Vec::new(),
         }
     }
 
@@ -85,6 +89,7 @@ impl Message {
             call_id: call_id.into(),
             output: output.into(),
             is_error: true,
+            images: Vec::new(),
         }
     }
 
@@ -164,17 +169,39 @@ pub enum AssistantItem {
 pub struct ToolCall {
     /// Call id, matched by [`Message::ToolResult::call_id`].
     pub id: String,
-    /// Provider item id, distinct from the call id (Codex `fc_…`).
+    /// Provider item id, distinct from the call id (Codex `fc_…`, `ctc_…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// Name of the tool.
     pub name: String,
-    /// Arguments as raw JSON text, exactly as the model wrote them.
+    /// Arguments as raw JSON text, exactly as the model wrote them; for a
+    /// [`ToolCallKind::Freeform`] call, the raw input.
     pub arguments: String,
+    /// A function call with JSON arguments, or a freeform (custom) tool's raw input.
+    #[serde(default, skip_serializing_if = "ToolCallKind::is_function")]
+    pub kind: ToolCallKind,
+}
+
+/// How a tool call carries its input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolCallKind {
+    /// A function call: JSON arguments matching the tool's schema.
+    #[default]
+    Function,
+    /// A freeform (custom) tool call: raw text following the tool's grammar.
+    Freeform,
+}
+
+impl ToolCallKind {
+    /// Whether this is [`ToolCallKind::Function`].
+    pub fn is_function(&self) -> bool {
+        *self == Self::Function
+    }
 }
 
 impl ToolCall {
-    /// A tool call without an item id.
+    /// A function call without an item id.
     pub fn new(
         id: impl Into<String>,
         name: impl Into<String>,
@@ -185,6 +212,19 @@ impl ToolCall {
             item_id: None,
             name: name.into(),
             arguments: arguments.into(),
+            kind: ToolCallKind::Function,
+        }
+    }
+
+    /// A freeform (custom) tool call carrying `input`, without an item id.
+    pub fn freeform(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        input: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: ToolCallKind::Freeform,
+            ..Self::new(id, name, input)
         }
     }
 }

@@ -31,6 +31,7 @@ fn tool_turn() -> Vec<Result<StreamPart, AiError>> {
             item_id: None,
             name: "shell".into(),
             arguments: "{}".into(),
+            kind: crate::ToolCallKind::Function,
         })),
         Ok(StreamPart::Usage(Usage {
             input_tokens: 5,

@@ -94,6 +94,7 @@ fn every_part_round_trips() {
             item_id: Some("fc_1".into()),
             name: "shell".into(),
             arguments: "{}".into(),
+            kind: crate::ToolCallKind::Function,
         }),
         StreamPart::Usage(Usage {
             input_tokens: 3,

@@ -65,6 +65,7 @@ fn folds_reasoning_text_and_tool_call_in_start_order() {
             item_id: Some("fc_1".into()),
             name: "shell".into(),
             arguments: r#"{"command":"ls"}"#.into(),
+            kind: crate::ToolCallKind::Function,
         }),
         StreamPart::Usage(usage(100, 20)),
         StreamPart::Finish {
@@ -90,6 +91,7 @@ fn folds_reasoning_text_and_tool_call_in_start_order() {
                 item_id: Some("fc_1".into()),
                 name: "shell".into(),
                 arguments: r#"{"command":"ls"}"#.into(),
+                kind: crate::ToolCallKind::Function,
             }),
         ],
         usage: usage(100, 20),

@@ -28,21 +28,48 @@ pub struct Tool {
     pub name: String,
     /// What the tool does and when to use it, for the model.
     pub description: String,
-    /// JSON schema of the arguments object.
+    /// JSON schema of the arguments object (ignored for a freeform tool).
     pub parameters: Value,
     /// Whether the provider must enforce the schema exactly (strict structured outputs).
     #[serde(default)]
     pub strict: bool,
+    /// A freeform (custom) tool: the model writes raw text following this grammar
+    /// instead of JSON arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grammar: Option<Grammar>,
+}
+
+/// The grammar of a freeform tool's input, as the provider takes it (e.g. Lark).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grammar {
+    /// The grammar's language, e.g. `lark`.
+    pub syntax: String,
+    /// The grammar itself.
+    pub definition: String,
 }
 
 impl Tool {
-    /// A non-strict tool.
+    /// A non-strict function tool.
     pub fn new(name: impl Into<String>, description: impl Into<String>, parameters: Value) -> Self {
         Self {
             name: name.into(),
             description: description.into(),
             parameters,
             strict: false,
+            grammar: None,
+        }
+    }
+
+    /// A freeform tool whose input follows `grammar` (called with
+    /// [`ToolCallKind::Freeform`](crate::ToolCallKind::Freeform)).
+    pub fn freeform(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        grammar: Grammar,
+    ) -> Self {
+        Self {
+            grammar: Some(grammar),
+            ..Self::new(name, description, Value::Null)
         }
     }
 

@@ -49,6 +49,7 @@ fn main() {
                         item_id: Some(format!("fc_{turn}")),
                         name: "exec_command".into(),
                         arguments: format!(r#"{{"cmd":"sed -n {turn},+60p src/sse.rs"}}"#),
+                        kind: clanka_model::ToolCallKind::Function,
                     }),
                 ],
             })

@@ -5,8 +5,8 @@ use serde_json::json;
 use super::{Scenario, ScriptedResponse};
 
 impl Scenario {
-    /// A short agent session: the `primary` model patches in `hello.txt`, reads it back
-    /// with a shell command, delegates a check to a sub-agent on `subagent`, and
+    /// A short agent session: the `primary` model patches in `hello.txt` (a freeform
+    /// `apply_patch`), reads it back with `exec_command`, delegates a check to a sub-agent on `subagent`, and
     /// completes. The sub-agent reads the file and answers.
     ///
     /// # Example
@@ -16,17 +16,17 @@ impl Scenario {
     /// assert_eq!(demo.models["gpt-5.3-codex"].len(), 4);
     /// ```
     pub fn demo(primary: &str, subagent: &str) -> Self {
-        let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** End Patch";
+        let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** End Patch\n";
         Scenario::new()
             .model(
                 primary,
                 vec![
                     ScriptedResponse::new()
                         .reasoning("The user wants a file hello.txt containing \"hi\". A patch creates it.")
-                        .function_call("apply_patch", json!({"input": patch})),
+                        .custom_tool_call("apply_patch", patch),
                     ScriptedResponse::new()
                         .reasoning("Check the file from the shell.")
-                        .function_call("shell", json!({"command": "cat hello.txt && wc -c hello.txt"})),
+                        .function_call("exec_command", json!({"cmd": "cat hello.txt && wc -c hello.txt"})),
                     ScriptedResponse::new()
                         .message("The file is there. I'll have a sub-agent double-check it.")
                         .function_call(

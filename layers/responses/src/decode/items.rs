@@ -1,6 +1,6 @@
 //! Output items: where sections start and end, and tool calls.
 
-use clanka_model::{AiError, StreamPart, ToolCall, Usage};
+use clanka_model::{AiError, StreamPart, ToolCall, ToolCallKind, Usage};
 use serde_json::Value;
 
 use super::{EventDecoder, Section};
@@ -29,7 +29,7 @@ impl EventDecoder {
         match text(item, "type") {
             Some("message") => self.ensure_open(id, Section::Text, parts),
             Some("reasoning") => self.ensure_open(id, Section::Reasoning, parts),
-            Some("function_call") if !id.is_empty() => {
+            Some("function_call" | "custom_tool_call") if !id.is_empty() => {
                 self.pending_calls.insert(id.to_owned());
             }
             _ => {}
@@ -93,7 +93,25 @@ impl EventDecoder {
                     item_id: (!id.is_empty()).then(|| id.to_owned()),
                     name: name.to_owned(),
                     arguments: arguments.to_owned(),
+                    kind: ToolCallKind::Function,
                 }));
+            }
+            Some("custom_tool_call") => {
+                let (Some(call_id), Some(name), Some(input)) = (
+                    text(item, "call_id"),
+                    text(item, "name"),
+                    text(item, "input"),
+                ) else {
+                    return Err(AiError::InvalidResponse {
+                        message: "a custom_tool_call item without its call_id, name or input"
+                            .to_owned(),
+                    });
+                };
+                self.pending_calls.remove(id);
+                self.saw_tool_call = true;
+                let mut call = ToolCall::freeform(call_id, name, input);
+                call.item_id = (!id.is_empty()).then(|| id.to_owned());
+                parts.push(StreamPart::ToolCall(call));
             }
             None => {
                 return Err(AiError::InvalidResponse {

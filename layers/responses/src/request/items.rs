@@ -1,19 +1,26 @@
 //! History messages as Responses API input items.
 
-use clanka_model::{AiError, AssistantItem, Message, UserPart};
+use std::collections::HashSet;
+
+use clanka_model::{AiError, AssistantItem, Message, ToolCallKind, UserPart};
 use serde_json::{Value, json};
 
 /// Appends the whole history, checking that every tool call has exactly one result
 /// and every result has its call: the backend rejects the request otherwise.
 pub(crate) fn push_items(items: &mut Vec<Value>, messages: &[Message]) -> Result<(), AiError> {
-    check_pairs(messages)?;
+    let freeform = check_pairs(messages)?;
     for message in messages {
-        push_message(items, message);
+        match message {
+            Message::ToolResult { call_id, .. } if freeform.contains(call_id.as_str()) => {
+                push_result(items, message, "custom_tool_call_output");
+            }
+            _ => push_message(items, message),
+        }
     }
     Ok(())
 }
 
-/// Appends the items of one message.
+/// Appends the items of one message (a tool result as a function call's output).
 pub(crate) fn push_message(items: &mut Vec<Value>, message: &Message) {
     match message {
         Message::Developer { text } => items.push(json!({
@@ -26,14 +33,37 @@ pub(crate) fn push_message(items: &mut Vec<Value>, message: &Message) {
             items.push(json!({"type": "message", "role": "user", "content": parts}));
         }
         Message::Assistant { items: output } => push_assistant(items, output),
-        Message::ToolResult {
-            call_id, output, ..
-        } => items.push(json!({
-            "type": "function_call_output",
-            "call_id": call_id,
-            "output": output,
-        })),
+        Message::ToolResult { .. } => push_result(items, message, "function_call_output"),
     }
+}
+
+/// A tool result as an output item of `kind`; with images, the output is a list of
+/// content parts (the text, then each image).
+fn push_result(items: &mut Vec<Value>, message: &Message, kind: &str) {
+    let Message::ToolResult {
+        call_id,
+        output,
+        images,
+        ..
+    } = message
+    else {
+        return;
+    };
+    let output = if images.is_empty() {
+        json!(output)
+    } else {
+        let mut parts = Vec::with_capacity(images.len() + 1);
+        if !output.is_empty() {
+            parts.push(json!({"type": "input_text", "text": output}));
+        }
+        parts.extend(
+            images
+                .iter()
+                .map(|url| json!({"type": "input_image", "image_url": url})),
+        );
+        Value::Array(parts)
+    };
+    items.push(json!({"type": kind, "call_id": call_id, "output": output}));
 }
 
 fn user_part(part: &UserPart) -> Value {
@@ -82,13 +112,28 @@ fn push_assistant(items: &mut Vec<Value>, output: &[AssistantItem]) {
                 items.push(value);
             }
             AssistantItem::ToolCall(call) => {
-                let mut value = json!({
-                    "type": "function_call",
-                    "name": call.name,
-                    "arguments": call.arguments,
-                    "call_id": call.id,
-                });
-                set_server_id(&mut value, call.item_id.as_deref(), "fc_");
+                let value = match call.kind {
+                    ToolCallKind::Function => {
+                        let mut value = json!({
+                            "type": "function_call",
+                            "name": call.name,
+                            "arguments": call.arguments,
+                            "call_id": call.id,
+                        });
+                        set_server_id(&mut value, call.item_id.as_deref(), "fc_");
+                        value
+                    }
+                    ToolCallKind::Freeform => {
+                        let mut value = json!({
+                            "type": "custom_tool_call",
+                            "name": call.name,
+                            "input": call.arguments,
+                            "call_id": call.id,
+                        });
+                        set_server_id(&mut value, call.item_id.as_deref(), "ctc_");
+                        value
+                    }
+                };
                 items.push(value);
             }
         }
@@ -103,12 +148,20 @@ fn set_server_id(value: &mut Value, id: Option<&str>, prefix: &str) {
     }
 }
 
-fn check_pairs(messages: &[Message]) -> Result<(), AiError> {
+/// Checks the pairs; returns the ids of the freeform calls (their results are
+/// custom tool outputs).
+fn check_pairs(messages: &[Message]) -> Result<HashSet<&str>, AiError> {
     let mut open: Vec<&str> = Vec::new();
+    let mut freeform = HashSet::new();
     for message in messages {
         match message {
             Message::Assistant { .. } => {
-                open.extend(message.tool_calls().map(|call| call.id.as_str()));
+                for call in message.tool_calls() {
+                    open.push(call.id.as_str());
+                    if call.kind == ToolCallKind::Freeform {
+                        freeform.insert(call.id.as_str());
+                    }
+                }
             }
             Message::ToolResult { call_id, .. } => {
                 let Some(position) = open.iter().position(|id| id == call_id) else {
@@ -122,7 +175,7 @@ fn check_pairs(messages: &[Message]) -> Result<(), AiError> {
         }
     }
     match open.first() {
-        None => Ok(()),
+        None => Ok(freeform),
         Some(id) => Err(invalid(format!("tool call `{id}` has no tool result"))),
     }
 }

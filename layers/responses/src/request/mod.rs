@@ -168,13 +168,21 @@ impl ResponsesRequest {
 }
 
 fn tool(tool: &clanka_model::Tool) -> Value {
-    json!({
-        "type": "function",
-        "name": tool.name,
-        "description": tool.description,
-        "strict": tool.strict,
-        "parameters": tool.parameters,
-    })
+    match &tool.grammar {
+        Some(grammar) => json!({
+            "type": "custom",
+            "name": tool.name,
+            "description": tool.description,
+            "format": {"type": "grammar", "syntax": grammar.syntax, "definition": grammar.definition},
+        }),
+        None => json!({
+            "type": "function",
+            "name": tool.name,
+            "description": tool.description,
+            "strict": tool.strict,
+            "parameters": tool.parameters,
+        }),
+    }
 }
 
 fn tool_choice(choice: &ToolChoice) -> Value {

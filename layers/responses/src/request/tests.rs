@@ -54,6 +54,7 @@ fn a_full_conversation_maps_every_item_kind() {
                     item_id: Some("fc_1".into()),
                     name: "shell".into(),
                     arguments: r#"{"command":"ls"}"#.into(),
+                    kind: clanka_model::ToolCallKind::Function,
                 }),
             ],
         })

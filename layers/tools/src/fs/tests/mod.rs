@@ -4,7 +4,6 @@ mod args;
 mod grep;
 mod list_files;
 mod read_file;
-mod shell;
 mod write_file;
 
 use std::path::Path;
@@ -12,7 +11,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use super::{PathError, ToolError, Workspace};
+use super::{ToolError, Workspace};
+use crate::PathError;
 
 /// A fresh workspace in a temporary directory.
 fn workspace() -> (TempDir, Workspace) {
@@ -28,17 +28,14 @@ fn put(workspace: &Workspace, relative: &str, content: impl AsRef<[u8]>) {
     std::fs::write(path, content).unwrap();
 }
 
-/// Runs the tool called `name` with `args`.
+/// Runs the built-in tool called `name` with `args`; its text, or its error.
 async fn call(name: &str, workspace: &Workspace, args: Value) -> Result<String, ToolError> {
-    let args = args.to_string();
-    match name {
-        "read_file" => super::read_file::run(workspace, &args).await,
-        "write_file" => super::write_file::run(workspace, &args).await,
-        "list_files" => super::list_files::run(workspace, &args).await,
-        "grep" => super::grep::run(workspace, &args).await,
-        "shell" => super::shell::run(workspace, &args).await,
-        other => panic!("no tool {other}"),
-    }
+    let tool = crate::Toolkit::codex().get(name).cloned().unwrap();
+    let request = crate::ToolRequest {
+        call: clanka_model::ToolCall::new("call_1", name, args.to_string()),
+        context: crate::ToolContext::new(workspace.clone()),
+    };
+    tool.call(request).await.map(|output| output.text)
 }
 
 /// The arguments that make each file tool touch `path`.
@@ -97,17 +94,21 @@ async fn walks_do_not_follow_symlinks_out_of_the_workspace() {
 
 #[test]
 fn definitions_are_closed_object_schemas() {
-    let definitions = [
-        super::read_file::definition(),
-        super::write_file::definition(),
-        super::list_files::definition(),
-        super::grep::definition(),
-        super::shell::definition(),
-    ];
+    let definitions = crate::Toolkit::codex().definitions(None);
     let names: Vec<&str> = definitions.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(
         names,
-        ["read_file", "write_file", "list_files", "grep", "shell"]
+        [
+            "exec_command",
+            "write_stdin",
+            "apply_patch",
+            "update_plan",
+            "view_image",
+            "read_file",
+            "list_files",
+            "grep",
+            "write_file"
+        ]
     );
     for tool in &definitions {
         let schema = &tool.parameters;
@@ -121,7 +122,7 @@ fn definitions_are_closed_object_schemas() {
                 tool.name
             );
         }
-        assert!(tool.description.len() > 80, "{}", tool.name);
+        assert!(tool.description.len() > 60, "{}", tool.name);
     }
 }
 

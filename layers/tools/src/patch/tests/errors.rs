@@ -3,7 +3,7 @@
 use pretty_assertions::assert_eq;
 
 use super::{PatchError, apply, apply_patch, exists, read, snapshot, workspace};
-use crate::agent::workspace::PathError;
+use crate::workspace::PathError;
 
 #[test]
 fn a_bad_first_line_is_named() {

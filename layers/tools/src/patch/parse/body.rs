@@ -1,7 +1,7 @@
 //! The bodies of `*** Add File` and `*** Update File` sections.
 
 use super::{END_OF_FILE, Parser, parse_error};
-use crate::agent::patch::{Hunk, HunkLine, PatchError};
+use crate::patch::{Hunk, HunkLine, PatchError};
 
 impl Parser<'_> {
     /// `+` lines; blank lines between them are empty lines, blank lines at the end are dropped.

@@ -35,10 +35,32 @@ mod write;
 
 use std::io;
 
-use super::workspace::PathError;
+use crate::workspace::PathError;
 
+pub use apply::MAX_FILE_BYTES;
 pub(crate) use apply::apply_patch;
 pub(crate) use parse::parse_patch;
+
+/// The files a patch touches, for people: `+added ~updated -deleted`.
+pub(crate) fn touched_files(patch: &str) -> String {
+    patch
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            [
+                ("*** Add File: ", "+"),
+                ("*** Update File: ", "~"),
+                ("*** Delete File: ", "-"),
+            ]
+            .iter()
+            .find_map(|(prefix, mark)| {
+                line.strip_prefix(prefix)
+                    .map(|path| format!("{mark}{path}"))
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// A parsed patch: file operations in the order they appear.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +131,7 @@ impl Hunk {
 ///
 /// Messages are read by a language model, which should be able to fix its patch.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum PatchError {
+pub enum PatchError {
     /// The text is not a valid patch.
     #[error("invalid patch, line {line}: {message}")]
     Parse {
@@ -162,6 +184,20 @@ pub(crate) enum PatchError {
     /// A path was refused by the workspace.
     #[error(transparent)]
     Path(#[from] PathError),
+    /// The file to update is larger than patches edit ([`MAX_FILE_BYTES`]).
+    #[error("{path} is {size} bytes; apply_patch edits files of at most {} MiB (write a smaller file, or edit it with a command)", MAX_FILE_BYTES >> 20)]
+    TooLarge {
+        /// The file, relative to the working directory.
+        path: String,
+        /// Its size.
+        size: u64,
+    },
+    /// The path is a named pipe, socket or device.
+    #[error("{path} is not a regular file")]
+    NotAFile {
+        /// The file, relative to the working directory.
+        path: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -1,20 +1,6 @@
-//! The agent's function tools. Each tool module has `definition()` (the JSON-schema
-//! tool the model sees) and `run(&Workspace, arguments)`.
-//!
-//! Every path a tool touches goes through [`Workspace::resolve`]; errors are
-//! [`ToolError`]s whose messages the model reads, so they are short and name the path
-//! relative to the workspace.
-
-pub(crate) mod grep;
-pub(crate) mod list_files;
-pub(crate) mod read_file;
-pub(crate) mod shell;
-mod text;
-mod walk;
-pub(crate) mod write_file;
-
-#[cfg(test)]
-mod tests;
+//! Why a tool call failed, and the helpers tools share to read their arguments and
+//! name paths. Error messages are read by the model, so they are short and name the
+//! path relative to the workspace.
 
 use std::io;
 use std::path::Path;
@@ -22,18 +8,18 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{PathError, Workspace};
-pub(crate) use text::cap_text;
+use crate::{PathError, Workspace};
 
 /// Most bytes of text one tool result holds (shell output, grep matches).
-pub(crate) const MAX_OUTPUT_BYTES: usize = 32 * 1024;
+pub const MAX_OUTPUT_BYTES: usize = 32 * 1024;
 
 /// Longest error detail quoted back to the model.
 const MAX_DETAIL_BYTES: usize = 300;
 
-/// Why a tool call failed. The message is shown to the model.
+/// Why a tool call failed. The message is shown to the model as the tool's output.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ToolError {
+#[non_exhaustive]
+pub enum ToolError {
     /// The arguments are not valid JSON or do not match the schema.
     #[error("invalid arguments: {0}")]
     InvalidArguments(String),
@@ -72,13 +58,42 @@ pub(crate) enum ToolError {
     },
     /// The patch did not parse or apply; no file was changed.
     #[error(transparent)]
-    Patch(#[from] super::patch::PatchError),
+    Patch(#[from] crate::patch::PatchError),
     /// A background task failed (panicked or was cancelled).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The path is a named pipe, socket or device: reading it could block forever.
+    #[error("`{path}` is a {kind}, not a regular file")]
+    NotAFile {
+        /// The path, relative to the workspace.
+        path: String,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// The file is larger than the tool handles.
+    #[error("`{path}` is {size} bytes, more than the {limit} bytes this tool handles")]
+    TooLarge {
+        /// The path, relative to the workspace.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The call was refused before it ran (by the approval policy or the user).
+    #[error("the call was refused: {0}")]
+    Denied(String),
+    /// The tool ran and failed; the message says how.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl ToolError {
+    /// A [`Failed`](Self::Failed) error with `message`, for tools of your own.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::Failed(message.into())
+    }
+
     /// An [`Io`](Self::Io) error for `path`; `NotFound` gets its own variant.
     pub(crate) fn io(workspace: &Workspace, path: &Path, error: &io::Error) -> Self {
         let path = relative(workspace, path);
@@ -107,7 +122,7 @@ pub(crate) fn relative(workspace: &Workspace, path: &Path) -> String {
 ///
 /// A type error names the offending field, found by removing one field at a time
 /// until the error becomes "missing field" (required) or goes away (optional).
-pub(crate) fn parse_args<T: DeserializeOwned>(arguments: &str) -> Result<T, ToolError> {
+pub fn parse_args<T: DeserializeOwned>(arguments: &str) -> Result<T, ToolError> {
     let arguments = if arguments.trim().is_empty() {
         "{}"
     } else {
@@ -149,7 +164,7 @@ pub(crate) fn parse_args<T: DeserializeOwned>(arguments: &str) -> Result<T, Tool
 }
 
 /// An [`InvalidArguments`](ToolError::InvalidArguments) error, shortened if long.
-pub(crate) fn invalid(detail: &str) -> ToolError {
+pub fn invalid(detail: &str) -> ToolError {
     if detail.len() <= MAX_DETAIL_BYTES {
         return ToolError::InvalidArguments(detail.to_owned());
     }
@@ -157,13 +172,35 @@ pub(crate) fn invalid(detail: &str) -> ToolError {
     ToolError::InvalidArguments(format!("{}…", &detail[..end]))
 }
 
-/// Runs blocking work (directory walks, file scans) off the async threads.
+/// Runs blocking work (directory walks, file scans) off the async threads. The work
+/// gets a flag set when the call is dropped (cancelled), to stop early.
 pub(crate) async fn blocking<T, F>(work: F) -> Result<T, ToolError>
 where
-    F: FnOnce() -> Result<T, ToolError> + Send + 'static,
+    F: FnOnce(&Cancelled) -> Result<T, ToolError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(work)
+    let cancelled = Cancelled::default();
+    let flag = cancelled.clone();
+    let _guard = CancelOnDrop(cancelled.clone());
+    tokio::task::spawn_blocking(move || work(&flag))
         .await
         .map_err(|e| ToolError::Internal(e.to_string()))?
+}
+
+/// Set when the call that started blocking work was dropped.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cancelled(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancelled {
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+struct CancelOnDrop(Cancelled);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }

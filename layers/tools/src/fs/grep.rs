@@ -1,15 +1,17 @@
 //! `grep`: regex search through the files of the working directory.
 
 use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader};
 
 use clanka_model::Tool;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::text::truncate_line;
 use super::walk::{self, Glob};
-use super::{MAX_OUTPUT_BYTES, ToolError, Workspace, blocking, cap_text, invalid, parse_args};
+use super::{
+    MAX_OUTPUT_BYTES, ToolError, Workspace, blocking, cap_text, invalid, parse_args, truncate_line,
+};
 
 /// Matches shown when no `limit` is given.
 pub(crate) const DEFAULT_LIMIT: usize = 100;
@@ -17,8 +19,9 @@ pub(crate) const DEFAULT_LIMIT: usize = 100;
 pub(crate) const MAX_LIMIT: usize = 1_000;
 /// Longest matching line shown in full.
 const MAX_LINE_BYTES: usize = 300;
-/// Files larger than this are not searched.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Files larger than this are not searched (they are read a line at a time, so this
+/// bounds time, not memory).
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The arguments.
 #[derive(Debug, Deserialize)]
@@ -74,10 +77,13 @@ pub(crate) async fn run(workspace: &Workspace, arguments: &str) -> Result<String
         .transpose()?;
     let limit = args.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let workspace = workspace.clone();
-    blocking(move || {
+    blocking(move |cancelled| {
         let mut out = String::new();
         let mut found = 0;
         for (path, shown) in walk::files(&workspace, &start, glob.as_ref()) {
+            if cancelled.is_set() {
+                break;
+            }
             // Every file read goes through the workspace too.
             let Ok(path) = workspace.resolve(&path.to_string_lossy()) else {
                 continue;
@@ -98,22 +104,33 @@ fn search_file(
     out: &mut String,
 ) -> usize {
     match std::fs::metadata(path) {
-        Ok(metadata) if metadata.len() <= MAX_FILE_BYTES => {}
+        Ok(metadata) if metadata.is_file() && metadata.len() <= MAX_FILE_BYTES => {}
         _ => return 0,
     }
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(file) = std::fs::File::open(path) else {
         return 0;
     };
-    if bytes.contains(&0) {
+    let mut reader = BufReader::with_capacity(64 * 1024, file);
+    if reader
+        .fill_buf()
+        .is_ok_and(|head| head[..head.len().min(8 * 1024)].contains(&0))
+    {
         return 0;
     }
-    let text = String::from_utf8_lossy(&bytes);
     let mut found = 0;
-    for (index, line) in text.lines().enumerate() {
-        if regex.is_match(line) {
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if regex.is_match(text) {
             if found < room {
-                let line = truncate_line(line, MAX_LINE_BYTES);
-                let _ = writeln!(out, "{shown}:{}: {line}", index + 1);
+                let text = truncate_line(text, MAX_LINE_BYTES);
+                let _ = writeln!(out, "{shown}:{number}: {text}");
             }
             found += 1;
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::apply::PatchSummary;
 use super::{PatchError, apply_patch};
-use crate::agent::workspace::Workspace;
+use crate::workspace::Workspace;
 
 /// A workspace holding `files`.
 fn workspace(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {

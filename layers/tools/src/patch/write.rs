@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::PatchError;
-use crate::agent::workspace::Workspace;
+use crate::workspace::Workspace;
 
 /// The final state of one path.
 pub(super) enum Planned {

@@ -1,5 +1,7 @@
 //! Shortening long text for the model: keep the head and the tail, note the cut.
 
+use clanka_model::{TruncationMode, TruncationPolicy};
+
 /// The note put where text was cut, e.g. `[... 1234 bytes (56 lines) cut ...]`.
 pub(crate) fn cut_note(bytes: usize, lines: usize) -> String {
     let unit = if lines == 1 { "line" } else { "lines" };
@@ -32,6 +34,53 @@ pub(crate) fn join_cut(head: &str, cut_bytes: usize, cut_lines: usize, tail: &st
     }
     out.push_str(tail);
     out
+}
+
+/// `text`'s first line, shortened to `max_chars` characters with `…`.
+pub(crate) fn first_line(text: &str, max_chars: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
+/// A tool's output as the model is given it, following a catalogue's truncation
+/// policy: unchanged within `policy`, else `Total output lines: N`, a blank line, and
+/// the head and tail halves around `…N tokens truncated…` (token policies, estimated
+/// at 4 bytes a token) or `…N chars truncated…` (byte policies), as the official
+/// client does. Characters are never split.
+///
+/// # Example
+///
+/// ```
+/// use clanka_model::TruncationPolicy;
+///
+/// let long = "x".repeat(100);
+/// let cut = clanka_tools::truncate_output(&long, TruncationPolicy::tokens(10));
+/// assert_eq!(cut, format!("Total output lines: 1\n\n{}…15 tokens truncated…{}", "x".repeat(20), "x".repeat(20)));
+/// ```
+pub fn truncate_output(text: &str, policy: TruncationPolicy) -> String {
+    let budget = usize::try_from(policy.bytes()).unwrap_or(usize::MAX);
+    if text.len() <= budget {
+        return text.to_owned();
+    }
+    let left = text.floor_char_boundary(budget / 2);
+    let right = text.ceil_char_boundary(text.len() - (budget - budget / 2));
+    let marker = match policy.mode {
+        TruncationMode::Tokens => {
+            format!("…{} tokens truncated…", (text.len() - budget).div_ceil(4))
+        }
+        TruncationMode::Bytes => {
+            format!("…{} chars truncated…", text[left..right].chars().count())
+        }
+    };
+    let lines = text.lines().count();
+    format!(
+        "Total output lines: {lines}\n\n{}{marker}{}",
+        &text[..left],
+        &text[right..]
+    )
 }
 
 /// Shortens one line to at most `max_bytes`, noting how much was left out.

@@ -57,26 +57,33 @@ pub(crate) async fn run(workspace: &Workspace, arguments: &str) -> Result<String
         .transpose()?;
     let limit = args.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let workspace = workspace.clone();
-    blocking(move || {
-        let mut paths: Vec<String> = walk::files(&workspace, &start, glob.as_ref())
-            .map(|(_, shown)| shown)
-            .collect();
-        paths.sort_unstable();
-        Ok(format_list(paths, limit, args.pattern.as_deref()))
+    blocking(move |cancelled| {
+        // Only `limit` paths are kept; the rest are counted.
+        let mut paths = Vec::new();
+        let mut left_out = 0usize;
+        for (_, shown) in walk::files(&workspace, &start, glob.as_ref()) {
+            if cancelled.is_set() {
+                break;
+            }
+            if paths.len() < limit {
+                paths.push(shown);
+            } else {
+                left_out += 1;
+            }
+        }
+        Ok(format_list(&paths, left_out, args.pattern.as_deref()))
     })
     .await
 }
 
-/// The first `limit` paths, one per line, with a note about the rest.
-fn format_list(mut paths: Vec<String>, limit: usize, pattern: Option<&str>) -> String {
+/// The paths, one per line, with a note about the `left_out` ones.
+fn format_list(paths: &[String], left_out: usize, pattern: Option<&str>) -> String {
     if paths.is_empty() {
         return match pattern {
             Some(pattern) => format!("No files match `{pattern}`."),
             None => "No files.".to_owned(),
         };
     }
-    let left_out = paths.len().saturating_sub(limit);
-    paths.truncate(limit);
     let mut out = paths.join("\n");
     if left_out > 0 {
         out.push_str(&format!(

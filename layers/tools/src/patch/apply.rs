@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use super::seek::apply_hunks;
 use super::write::{Planned, commit, is_a_directory};
 use super::{FileOp, PatchError, parse_patch};
-use crate::agent::workspace::Workspace;
+use crate::workspace::Workspace;
+
+/// The largest file a patch updates or deletes: the file is edited in memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What an applied patch changed, as paths relative to the working directory.
 ///
@@ -158,6 +161,13 @@ impl Plan<'_> {
             }),
             Err(e) => Err(self.io_error(path, e)),
             Ok(meta) if meta.is_dir() => Err(self.io_error(path, is_a_directory())),
+            Ok(meta) if !meta.is_file() => Err(PatchError::NotAFile {
+                path: self.workspace.display(path),
+            }),
+            Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(PatchError::TooLarge {
+                path: self.workspace.display(path),
+                size: meta.len(),
+            }),
             Ok(meta) => {
                 let contents = fs::read(path).map_err(|e| self.io_error(path, e))?;
                 Ok((contents, Some(meta.permissions())))
