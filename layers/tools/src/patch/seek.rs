@@ -81,23 +81,16 @@ fn seek_header(lines: &[&str], header: &str, start: usize) -> Option<usize> {
 }
 
 /// Applies `hunks` in order to `original`; the result ends with a newline unless empty.
-/// A file whose first line ends in CRLF keeps CRLF line endings.
+///
+/// Every line keeps its own ending (a file mixing CRLF and LF stays mixed); added
+/// lines take the ending of the file's first line. A pure addition without an `@@`
+/// header goes at the end of the file, as in the reference, and later hunks are still
+/// looked for after the previous one.
 pub(super) fn apply_hunks(original: &str, hunks: &[Hunk]) -> Result<String, Failure> {
-    let crlf = original
-        .split('\n')
-        .next()
-        .is_some_and(|first| first.ends_with('\r'));
-    let mut lines: Vec<&str> = original.split('\n').collect();
-    if lines.last() == Some(&"") {
-        lines.pop();
-    }
-    if crlf {
-        lines
-            .iter_mut()
-            .for_each(|line| *line = line.strip_suffix('\r').unwrap_or(line));
-    }
-    // (start, old length, new lines), in increasing `start`.
-    let mut edits: Vec<(usize, usize, Vec<&str>)> = Vec::new();
+    let (lines, endings) = split_lines(original);
+    let added_ending = endings.first().copied().filter(|e| !e.is_empty()).unwrap_or("\n");
+    // (start, old length, new lines with their endings), sorted by `start` below.
+    let mut edits: Vec<(usize, usize, Vec<(&str, &str)>)> = Vec::new();
     let mut cursor = 0;
     for (index, hunk) in hunks.iter().enumerate() {
         let number = index + 1;
@@ -113,14 +106,15 @@ pub(super) fn apply_hunks(original: &str, hunks: &[Hunk]) -> Result<String, Fail
         let mut body = &hunk.lines[..];
         let mut old: Vec<&str> = hunk.old_lines().collect();
         if old.is_empty() {
-            // A pure addition goes after its header, or else at the end of the file.
+            // A pure addition goes after its header, or else at the end of the file
+            // (without moving the search position of the next hunk).
             let at = if header_at.is_none() || hunk.end_of_file {
                 lines.len()
             } else {
+                cursor = start;
                 start
             };
-            edits.push((at, 0, new_lines(body, &[])));
-            cursor = at;
+            edits.push((at, 0, new_lines(body, &[], added_ending)));
             continue;
         }
         let at = loop {
@@ -139,35 +133,71 @@ pub(super) fn apply_hunks(original: &str, hunks: &[Hunk]) -> Result<String, Fail
                 _ => return Err(not_found(&lines, hunk, number)),
             }
         };
-        edits.push((at, old.len(), new_lines(body, &lines[at..])));
+        let matched: Vec<(&str, &str)> = lines[at..]
+            .iter()
+            .copied()
+            .zip(endings[at..].iter().copied())
+            .collect();
+        edits.push((at, old.len(), new_lines(body, &matched, added_ending)));
         cursor = at + old.len();
     }
-    let mut result: Vec<&str> = Vec::with_capacity(lines.len());
+    edits.sort_by_key(|(at, _, _)| *at);
+    let mut result = String::with_capacity(original.len() + 64);
     let mut copied = 0;
+    let mut push = |text: &str, ending: &str| {
+        result.push_str(text);
+        result.push_str(if ending.is_empty() { added_ending } else { ending });
+    };
     for (at, len, new) in edits {
-        result.extend_from_slice(&lines[copied..at]);
-        result.extend(new);
+        for index in copied..at {
+            push(lines[index], endings[index]);
+        }
+        for (text, ending) in new {
+            push(text, ending);
+        }
         copied = at + len;
     }
-    result.extend_from_slice(&lines[copied..]);
-    let ending = if crlf { "\r\n" } else { "\n" };
-    Ok(result
-        .iter()
-        .map(|line| format!("{line}{ending}"))
-        .collect())
+    for index in copied..lines.len() {
+        push(lines[index], endings[index]);
+    }
+    Ok(result)
 }
 
-/// The lines replacing a match: context lines as the file has them (`matched`), then added ones.
-fn new_lines<'a>(body: &'a [HunkLine], matched: &[&'a str]) -> Vec<&'a str> {
+/// The lines of `text` without their endings, and the endings (`\r\n`, `\n`, or empty
+/// for a last line without one).
+fn split_lines(text: &str) -> (Vec<&str>, Vec<&str>) {
+    let mut lines = Vec::new();
+    let mut endings = Vec::new();
+    for piece in text.split_inclusive('\n') {
+        let (line, ending) = match piece.strip_suffix("\r\n") {
+            Some(line) => (line, "\r\n"),
+            None => match piece.strip_suffix('\n') {
+                Some(line) => (line, "\n"),
+                None => (piece, ""),
+            },
+        };
+        lines.push(line);
+        endings.push(ending);
+    }
+    (lines, endings)
+}
+
+/// The lines replacing a match: context lines as the file has them (`matched`, with
+/// their endings), then added ones with `added_ending`.
+fn new_lines<'a>(
+    body: &'a [HunkLine],
+    matched: &[(&'a str, &'a str)],
+    added_ending: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     let mut old = matched.iter();
     body.iter()
         .filter_map(|line| match line {
-            HunkLine::Context(text) => Some(old.next().copied().unwrap_or(text)),
+            HunkLine::Context(text) => Some(old.next().copied().unwrap_or((text, added_ending))),
             HunkLine::Removed(_) => {
                 old.next();
                 None
             }
-            HunkLine::Added(text) => Some(text.as_str()),
+            HunkLine::Added(text) => Some((text.as_str(), added_ending)),
         })
         .collect()
 }

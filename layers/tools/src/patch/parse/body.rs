@@ -38,7 +38,7 @@ impl Parser<'_> {
                 hunk.headers.extend(header_context(header));
                 open_header = Some(n);
                 continue;
-            } else if line.trim_end() == END_OF_FILE {
+            } else if line.trim() == END_OF_FILE {
                 if hunk.lines.is_empty() {
                     let message =
                         format!("`{END_OF_FILE}` must follow the lines of a hunk of {path}");
@@ -55,6 +55,9 @@ impl Parser<'_> {
             } else if let Some(rest) = line.strip_prefix('+') {
                 HunkLine::Added(rest.to_owned())
             } else if line.trim().is_empty() {
+                if hunk.lines.is_empty() && open_header.is_none() {
+                    continue; // a blank line between hunks, e.g. after `*** End of File`
+                }
                 HunkLine::Context(String::new())
             } else if line.starts_with('\\') {
                 continue; // `\ No newline at end of file`

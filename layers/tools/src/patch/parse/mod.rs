@@ -123,6 +123,16 @@ fn strip_heredoc(lines: &mut Vec<(usize, &str)>) {
     lines.remove(0);
 }
 
+/// Whether `line` is a section marker (possibly indented): a file header or the end.
+fn is_marker(line: &str) -> bool {
+    let trimmed = line.trim();
+    trimmed == END
+        || [ADD, DELETE, UPDATE, MOVE]
+            .iter()
+            .any(|marker| trimmed.starts_with(marker))
+        || (line.starts_with("***") && trimmed != END_OF_FILE)
+}
+
 fn parse_error(line: usize, message: String) -> PatchError {
     PatchError::Parse { line, message }
 }
@@ -151,10 +161,11 @@ impl<'a> Parser<'a> {
         Some(line)
     }
 
-    /// The next line if it belongs to a body: anything but a `***` marker.
+    /// The next line if it belongs to a body: anything but a `***` marker. Markers are
+    /// recognized indented too (as the reference does), but for `*** End of File`,
+    /// which belongs to the body.
     fn body_line(&mut self) -> Option<(usize, &'a str)> {
-        self.peek()
-            .filter(|(_, l)| !l.starts_with("***") || l.trim_end() == END_OF_FILE)?;
+        self.peek().filter(|(_, l)| !is_marker(l))?;
         self.next()
     }
 

@@ -187,3 +187,42 @@ fn permissions_survive_an_update() {
         0o755
     );
 }
+
+// The cases below follow the patch format as the reference parser reads it: markers
+// are recognized when indented, blank lines between hunks are separators, a hunk of
+// only added lines and no `@@` header goes at the end of the file, and every line
+// keeps its own ending.
+
+#[test]
+fn indented_begin_and_end_markers_are_accepted() {
+    let (_dir, ws) = workspace(&[("f.txt", "a\nb\n")]);
+    let text = "  *** Begin Patch\n*** Update File: f.txt\n a\n-b\n+c\n *** End Patch";
+    apply_patch(&ws, text).unwrap();
+    assert_eq!(read(&ws, "f.txt"), "a\nc\n");
+}
+
+#[test]
+fn a_blank_line_after_end_of_file_is_a_separator() {
+    let (_dir, ws) = workspace(&[("f.txt", "a\nb\n"), ("g.txt", "x\n")]);
+    let text = "*** Begin Patch\n*** Update File: f.txt\n a\n-b\n+c\n*** End of File\n\n*** Update File: g.txt\n-x\n+y\n*** End of File\n\n*** End Patch\n";
+    apply_patch(&ws, text).unwrap();
+    assert_eq!(read(&ws, "f.txt"), "a\nc\n");
+    assert_eq!(read(&ws, "g.txt"), "y\n");
+}
+
+#[test]
+fn a_pure_addition_goes_at_the_end_and_a_later_hunk_still_matches_earlier_lines() {
+    let (_dir, ws) = workspace(&[("f.txt", "one\ntwo\nthree\n")]);
+    let text = "*** Begin Patch\n*** Update File: f.txt\n+appended\n@@\n one\n-two\n+TWO\n*** End Patch\n";
+    apply_patch(&ws, text).unwrap();
+    assert_eq!(read(&ws, "f.txt"), "one\nTWO\nthree\nappended\n");
+}
+
+#[test]
+fn mixed_line_endings_are_kept_line_by_line() {
+    let (_dir, ws) = workspace(&[("f.txt", "a\r\nb\nc\r\nd\n")]);
+    let text = "*** Begin Patch\n*** Update File: f.txt\n a\n-b\n+B\n+new\n c\n*** End Patch\n";
+    apply_patch(&ws, text).unwrap();
+    // Untouched lines keep their own endings; added lines take the first line's (CRLF).
+    assert_eq!(read(&ws, "f.txt"), "a\r\nB\r\nnew\r\nc\r\nd\n");
+}
