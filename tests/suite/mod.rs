@@ -8,3 +8,4 @@ mod faults;
 mod graph;
 mod model;
 mod store_faults;
+mod tools;

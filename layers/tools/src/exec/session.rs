@@ -189,7 +189,13 @@ struct Known {
     processes: HashMap<u32, Arc<Process>>,
     /// Ids, least recently used first.
     order: VecDeque<u32>,
+    /// Sessions started so far.
+    started: u32,
 }
+
+/// The id of a run's first session; later ones count up (as in the official client's
+/// tests, so a scripted model can name them).
+const FIRST_ID: u32 = 1000;
 
 impl Sessions {
     /// Keeps `process` running under a new id, making room when the run has
@@ -207,12 +213,8 @@ impl Sessions {
                 known.remove(victim);
             }
         }
-        let id = loop {
-            let id = fastrand::u32(1_000..100_000);
-            if !known.processes.contains_key(&id) {
-                break id;
-            }
-        };
+        let id = FIRST_ID + known.started;
+        known.started += 1;
         known.processes.insert(id, process);
         known.order.push_back(id);
         id

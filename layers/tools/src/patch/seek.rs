@@ -88,9 +88,13 @@ fn seek_header(lines: &[&str], header: &str, start: usize) -> Option<usize> {
 /// looked for after the previous one.
 pub(super) fn apply_hunks(original: &str, hunks: &[Hunk]) -> Result<String, Failure> {
     let (lines, endings) = split_lines(original);
-    let added_ending = endings.first().copied().filter(|e| !e.is_empty()).unwrap_or("\n");
-    // (start, old length, new lines with their endings), sorted by `start` below.
-    let mut edits: Vec<(usize, usize, Vec<(&str, &str)>)> = Vec::new();
+    let added_ending = endings
+        .first()
+        .copied()
+        .filter(|e| !e.is_empty())
+        .unwrap_or("\n");
+    // Sorted by `start` below.
+    let mut edits: Vec<Edit<'_>> = Vec::new();
     let mut cursor = 0;
     for (index, hunk) in hunks.iter().enumerate() {
         let number = index + 1;
@@ -146,7 +150,11 @@ pub(super) fn apply_hunks(original: &str, hunks: &[Hunk]) -> Result<String, Fail
     let mut copied = 0;
     let mut push = |text: &str, ending: &str| {
         result.push_str(text);
-        result.push_str(if ending.is_empty() { added_ending } else { ending });
+        result.push_str(if ending.is_empty() {
+            added_ending
+        } else {
+            ending
+        });
     };
     for (at, len, new) in edits {
         for index in copied..at {
@@ -162,6 +170,10 @@ pub(super) fn apply_hunks(original: &str, hunks: &[Hunk]) -> Result<String, Fail
     }
     Ok(result)
 }
+
+/// One replacement: where it starts, how many old lines it replaces, and the new lines
+/// with their endings.
+type Edit<'a> = (usize, usize, Vec<(&'a str, &'a str)>);
 
 /// The lines of `text` without their endings, and the endings (`\r\n`, `\n`, or empty
 /// for a last line without one).

@@ -142,3 +142,36 @@ async fn empty_and_non_utf8_files_are_readable() {
     let text = read(&ws, json!({"path": "latin1.txt"})).await.unwrap();
     assert_eq!(text, "    1\tcaf\u{fffd}\n    2\tok\n");
 }
+
+#[tokio::test]
+async fn a_named_pipe_is_refused_without_blocking() {
+    let (_dir, ws) = workspace();
+    let fifo = ws.root().join("pipe");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let outcome = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        read(&ws, json!({"path": "pipe"})),
+    )
+    .await
+    .expect("read_file must not block on a FIFO");
+    match outcome {
+        Err(ToolError::NotAFile { path, kind }) => {
+            assert_eq!((path.as_str(), kind), ("pipe", "named pipe"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let devices = read(&ws, json!({"path": "/dev/null"})).await;
+    assert!(
+        matches!(devices, Err(ToolError::Path(_))),
+        "outside the workspace anyway"
+    );
+}
+
+#[tokio::test]
+async fn binary_content_is_told_from_the_first_bytes_of_a_huge_file() {
+    let (_dir, ws) = workspace();
+    let file = std::fs::File::create(ws.root().join("sparse.bin")).unwrap();
+    file.set_len(1 << 40).unwrap(); // 1 TiB of holes, never read past its start
+    let outcome = read(&ws, json!({"path": "sparse.bin"})).await;
+    assert!(matches!(outcome, Err(ToolError::Binary(_))), "{outcome:?}");
+}

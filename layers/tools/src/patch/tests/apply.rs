@@ -213,7 +213,8 @@ fn a_blank_line_after_end_of_file_is_a_separator() {
 #[test]
 fn a_pure_addition_goes_at_the_end_and_a_later_hunk_still_matches_earlier_lines() {
     let (_dir, ws) = workspace(&[("f.txt", "one\ntwo\nthree\n")]);
-    let text = "*** Begin Patch\n*** Update File: f.txt\n+appended\n@@\n one\n-two\n+TWO\n*** End Patch\n";
+    let text =
+        "*** Begin Patch\n*** Update File: f.txt\n+appended\n@@\n one\n-two\n+TWO\n*** End Patch\n";
     apply_patch(&ws, text).unwrap();
     assert_eq!(read(&ws, "f.txt"), "one\nTWO\nthree\nappended\n");
 }
