@@ -32,7 +32,7 @@ pub(crate) fn tools() -> Vec<ToolService> {
             Box::pin(async move { grep::run(r.context.workspace(), &r.call.arguments).await })
         }),
         file_tool(write_file::definition(), true, |r| {
-            Box::pin(async move { write_file::run(r.context.workspace(), &r.call.arguments).await })
+            Box::pin(async move { write_file::run(&r.context, &r.call.arguments).await })
         }),
     ]
 }
@@ -95,6 +95,10 @@ fn apply_patch() -> ToolService {
             ToolCallKind::Freeform => request.call.arguments,
             ToolCallKind::Function => parse_args::<PatchArgs>(&request.call.arguments)?.input,
         };
+        request
+            .context
+            .permit_write("apply_patch", patch::paths(&text))
+            .await?;
         let workspace = request.context.workspace().clone();
         let began = std::time::Instant::now();
         let summary = crate::tool::blocking(move |_| {

@@ -39,6 +39,7 @@
 //! # }
 //! ```
 
+pub mod approval;
 mod codex;
 mod exec;
 mod fs;
@@ -46,13 +47,19 @@ mod image;
 pub(crate) mod patch;
 mod plan;
 mod policy;
+pub mod sandbox;
 mod text;
 mod tool;
 mod toolkit;
 mod workspace;
 
+pub use approval::{
+    Action, ApprovalPolicy, ApprovalReason, ApprovalRequest, Approvals, Approver, Decision,
+    is_known_safe,
+};
 pub use patch::{MAX_FILE_BYTES as MAX_PATCH_FILE_BYTES, PatchError};
 pub use policy::{DEFAULT_ALLOW, DEFAULT_DENY, EnvPolicy, ExecPolicy};
+pub use sandbox::{SandboxError, SandboxMode, SandboxPolicy};
 pub use text::truncate_output;
 pub use tool::schema_of;
 pub use tool::{

@@ -1,7 +1,9 @@
-//! How commands run: the environment they get (allow-listed, secrets never), and
-//! whether their shell reads the user's profile.
+//! How commands run: the environment they get (allow-listed, secrets never), whether
+//! their shell reads the user's profile, their sandbox, and when to ask first.
 
 use std::collections::BTreeMap;
+
+use crate::{ApprovalPolicy, SandboxPolicy};
 
 /// Settings of every command a tool starts.
 ///
@@ -24,6 +26,10 @@ pub struct ExecPolicy {
     /// Whether `exec_command` starts a login shell (`bash -lc`, reading the profile)
     /// when the model does not say (the official default: yes).
     pub login_shell: bool,
+    /// The sandbox of commands (default: `workspace-write`, no network).
+    pub sandbox: SandboxPolicy,
+    /// When to ask the approver first (default: `on-request`).
+    pub approval: ApprovalPolicy,
 }
 
 impl Default for ExecPolicy {
@@ -31,6 +37,8 @@ impl Default for ExecPolicy {
         Self {
             env: EnvPolicy::default(),
             login_shell: true,
+            sandbox: SandboxPolicy::default(),
+            approval: ApprovalPolicy::default(),
         }
     }
 }
@@ -40,6 +48,20 @@ impl ExecPolicy {
     #[must_use]
     pub fn with_env(mut self, env: EnvPolicy) -> Self {
         self.env = env;
+        self
+    }
+
+    /// Sets [`sandbox`](Self::sandbox).
+    #[must_use]
+    pub fn with_sandbox(mut self, sandbox: SandboxPolicy) -> Self {
+        self.sandbox = sandbox;
+        self
+    }
+
+    /// Sets [`approval`](Self::approval).
+    #[must_use]
+    pub fn with_approval(mut self, approval: ApprovalPolicy) -> Self {
+        self.approval = approval;
         self
     }
 

@@ -1,7 +1,8 @@
 //! The tools that run commands: `exec_command` and `write_stdin` (unified exec), and
-//! the one-shot `shell` and `shell_command`. Every command runs in the workspace with
-//! the policy's environment, in a process group of its own that is killed when the
-//! command exits, its time is up, the call is cancelled, or the run ends.
+//! the one-shot `shell` and `shell_command`. Every command is first let through by
+//! the approval policy, then runs in the workspace with the policy's environment and
+//! sandbox, contained so that all its processes die when it exits, its time is up,
+//! the call is cancelled, or the run ends.
 
 mod capture;
 mod session;
@@ -14,13 +15,17 @@ mod tests;
 
 use std::fmt::Write as _;
 use std::os::unix::process::ExitStatusExt as _;
+use std::path::Path;
 use std::time::Duration;
 
 use clanka_model::{ToolCallKind, TruncationPolicy};
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 
-use crate::{ToolError, ToolRequest, parse_args, truncate_output};
-use session::Chunk;
+use crate::sandbox::Sandboxing;
+use crate::{ToolContext, ToolError, ToolRequest, invalid, parse_args, truncate_output};
+use session::{Chunk, Process};
+use spawn::{Program, start};
 
 pub(crate) use shell::{shell, shell_command};
 pub(crate) use unified::{exec_command, write_stdin};
@@ -31,6 +36,62 @@ fn parse<T: DeserializeOwned>(request: &ToolRequest) -> Result<T, ToolError> {
         return Err(crate::invalid("this tool takes JSON arguments"));
     }
     parse_args(&request.call.arguments)
+}
+
+/// The model's `sandbox_permissions` and `justification`: `Some(justification)` when
+/// it asks to run outside the sandbox.
+fn escalation(
+    permissions: Option<&str>,
+    justification: Option<String>,
+) -> Result<Option<Option<String>>, ToolError> {
+    match permissions {
+        None | Some("use_default") => Ok(None),
+        Some("require_escalated") => Ok(Some(justification.filter(|j| !j.trim().is_empty()))),
+        Some(other) => Err(invalid(&format!(
+            "field `sandbox_permissions`: `{other}` is not one of use_default, require_escalated"
+        ))),
+    }
+}
+
+/// A command started as the approval policy allows and read for `wait` (or until it
+/// exits); under `on-failure`, run again outside the sandbox when it failed there
+/// and the approver agrees.
+struct Permitted {
+    process: Process,
+    chunk: Chunk,
+    began: Instant,
+}
+
+async fn run_permitted(
+    context: &ToolContext,
+    tool: &str,
+    program: &Program,
+    dir: &Path,
+    with_stdin: bool,
+    escalation: Option<Option<String>>,
+    wait: Duration,
+) -> Result<Permitted, ToolError> {
+    let line = program.line();
+    let sandboxing = context.permit_command(tool, &line, dir, escalation).await?;
+    let mut began = Instant::now();
+    let mut process = Process::run(start(context, program, dir, with_stdin, sandboxing).await?);
+    let mut chunk = process.read_until(began + wait).await;
+    if let Some(status) = chunk.exit
+        && sandboxing == Sandboxing::Policy
+        && context
+            .permit_rerun(tool, &line, dir, exit_code(status), &chunk.output)
+            .await
+    {
+        began = Instant::now();
+        let again = start(context, program, dir, with_stdin, Sandboxing::Escalated).await?;
+        process = Process::run(again);
+        chunk = process.read_until(began + wait).await;
+    }
+    Ok(Permitted {
+        process,
+        chunk,
+        began,
+    })
 }
 
 /// The exit code of `status` (128 + the signal when killed, as shells report it).

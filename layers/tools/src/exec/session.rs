@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::capture::Capture;
-use super::spawn::{KillGroup, Started};
+use super::spawn::{KillGroup, Started, Starter};
 use crate::ToolError;
 
 /// Output kept between two reads: the first and last half of this many bytes.
@@ -65,6 +65,7 @@ impl Process {
             output,
             stdin,
             group,
+            starter,
         } = started;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -74,7 +75,7 @@ impl Process {
             changed: Notify::new(),
         });
         let pid = group.pid();
-        let driver = tokio::spawn(drive(child, output, pid, Arc::clone(&shared)));
+        let driver = tokio::spawn(drive(child, output, pid, starter, Arc::clone(&shared)));
         Self {
             stdin: tokio::sync::Mutex::new(stdin),
             shared,
@@ -137,11 +138,13 @@ impl Shared {
 }
 
 /// Reads output until the command exits, kills its group (nothing it started keeps
-/// running), drains what is left, and records the exit status.
+/// running), lets its starting thread end, drains what is left, and records the
+/// exit status. Aborting it (the process dropped) drops `starter` too.
 async fn drive(
     mut child: Child,
     mut output: pipe::Receiver,
     pid: Option<i32>,
+    starter: Starter,
     shared: Arc<Shared>,
 ) {
     let mut buf = vec![0; 16 * 1024];
@@ -164,6 +167,7 @@ async fn drive(
             nix::sys::signal::Signal::SIGKILL,
         );
     }
+    drop(starter);
     if open {
         let drain = async {
             while let Ok(n) = output.read(&mut buf).await

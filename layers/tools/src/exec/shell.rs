@@ -4,15 +4,12 @@
 
 use std::time::Duration;
 
+use super::spawn::{Program, workdir};
+use super::{Permitted, display, escalation, format_completed, parse, run_permitted};
+use crate::{ToolOutput, ToolRequest, ToolService};
 use clanka_model::Tool;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::time::Instant;
-
-use super::session::Process;
-use super::spawn::{Program, start, workdir};
-use super::{display, format_completed, parse};
-use crate::{ToolOutput, ToolRequest, ToolService};
 
 /// Time limit when the model gives none.
 pub(crate) const DEFAULT_TIMEOUT_MS: u64 = 120_000;
@@ -26,6 +23,10 @@ struct Args {
     #[serde(alias = "timeout")]
     timeout_ms: Option<u64>,
     login: Option<bool>,
+    justification: Option<String>,
+    sandbox_permissions: Option<String>,
+    #[allow(dead_code)]
+    prefix_rule: Option<Vec<String>>,
 }
 
 /// `shell`: `command` is an argument vector run directly (as the legacy tool's
@@ -39,6 +40,8 @@ pub(crate) fn shell() -> ToolService {
             "properties": {
                 "command": {"type": "array", "items": {"type": "string"}, "description": "The command to execute"},
                 "workdir": {"type": "string", "description": "The working directory to execute the command in"},
+                "sandbox_permissions": {"type": "string", "enum": ["use_default", "require_escalated"], "description": "Per-command sandbox override. Defaults to `use_default`; use `require_escalated` for unsandboxed execution."},
+                "justification": {"type": "string", "description": "User-facing approval question for `require_escalated`; omit otherwise."},
                 "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds"}
             },
             "required": ["command"],
@@ -58,6 +61,8 @@ pub(crate) fn shell_command() -> ToolService {
             "properties": {
                 "command": {"type": "string", "description": "The shell script to execute in the user's default shell"},
                 "workdir": {"type": "string", "description": "The working directory to execute the command in"},
+                "sandbox_permissions": {"type": "string", "enum": ["use_default", "require_escalated"], "description": "Per-command sandbox override. Defaults to `use_default`; use `require_escalated` for unsandboxed execution."},
+                "justification": {"type": "string", "description": "User-facing approval question for `require_escalated`; omit otherwise."},
                 "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds"},
                 "login": {"type": "boolean", "description": "Whether to run the shell with login shell semantics. Defaults to true."}
             },
@@ -70,7 +75,11 @@ pub(crate) fn shell_command() -> ToolService {
 
 fn one_shot(definition: Tool, kind: clanka_model::ShellTool) -> ToolService {
     let spec = definition.clone();
-    ToolService::from_fn(definition, |request: ToolRequest| async move {
+    let name: &'static str = match kind {
+        clanka_model::ShellTool::ShellCommand => "shell_command",
+        _ => "shell",
+    };
+    ToolService::from_fn(definition, move |request: ToolRequest| async move {
         let args: Args = parse(&request)?;
         let context = &request.context;
         let login = args.login.unwrap_or(context.exec().login_shell);
@@ -101,12 +110,14 @@ fn one_shot(definition: Tool, kind: clanka_model::ShellTool) -> ToolService {
             .timeout_ms
             .unwrap_or(DEFAULT_TIMEOUT_MS)
             .clamp(1, MAX_TIMEOUT_MS);
-        let began = Instant::now();
-        let process = Process::run(start(context, &program, &dir, false)?);
-        let chunk = process
-            .read_until(began + Duration::from_millis(limit))
-            .await;
-        drop(process); // kills the group, whatever still runs
+        let escalation = escalation(args.sandbox_permissions.as_deref(), args.justification)?;
+        let wait = Duration::from_millis(limit);
+        let Permitted {
+            process,
+            chunk,
+            began,
+        } = run_permitted(context, name, &program, &dir, false, escalation, wait).await?;
+        drop(process); // kills whatever still runs
         let text = format_completed(&chunk, began.elapsed(), limit);
         let shown = display(&chunk.output, chunk.exit, None);
         Ok(match chunk.exit {

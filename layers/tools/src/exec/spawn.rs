@@ -1,18 +1,24 @@
-//! Starting a command: in the workspace (or a directory inside it), in a process
-//! group of its own that is killed when the command is done or dropped, with the
-//! policy's environment, and stdout and stderr merged into one pipe.
+//! Starting a command: in the workspace (or a directory inside it), contained and
+//! sandboxed (see [`crate::sandbox`]), in a process group of its own that is killed
+//! when the command is done or dropped, with the policy's environment, and stdout
+//! and stderr merged into one pipe.
 
 use std::io;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::mpsc;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::net::unix::pipe;
 use tokio::process::{Child, ChildStdin, Command};
 
-use crate::{ExecPolicy, ToolContext, ToolError};
+use crate::sandbox::{self, Containment, Sandboxing};
+use crate::{SandboxMode, SandboxPolicy, ToolContext, ToolError};
+
+/// Stack of the thread that starts a command and then waits for it.
+const STARTER_STACK: usize = 256 * 1024;
 
 /// A started command.
 #[derive(Debug)]
@@ -23,6 +29,8 @@ pub(crate) struct Started {
     /// Its stdin, when asked for.
     pub(crate) stdin: Option<ChildStdin>,
     pub(crate) group: KillGroup,
+    /// Keeps the starting thread (and so the command) alive until dropped.
+    pub(crate) starter: Starter,
 }
 
 /// What to run.
@@ -34,40 +42,108 @@ pub(crate) enum Program {
     Argv(Vec<String>),
 }
 
+impl Program {
+    fn argv(&self) -> Vec<String> {
+        match self {
+            Self::Shell { command, login } => vec![
+                "bash".to_owned(),
+                if *login { "-lc" } else { "-c" }.to_owned(),
+                command.clone(),
+            ],
+            Self::Argv(argv) => argv.clone(),
+        }
+    }
+
+    /// The command line, for people and approvers.
+    pub(crate) fn line(&self) -> String {
+        match self {
+            Self::Shell { command, .. } => command.clone(),
+            Self::Argv(argv) => argv.join(" "),
+        }
+    }
+}
+
 /// Starts `program` in `workdir` (already resolved inside the workspace).
-pub(crate) fn start(
+///
+/// A thread of its own applies the sandbox to itself, starts the command, and waits
+/// until the command is done ([`Starter`] dropped): the command's containment ends
+/// with that thread.
+pub(crate) async fn start(
     context: &ToolContext,
     program: &Program,
     workdir: &Path,
     with_stdin: bool,
+    sandboxing: Sandboxing,
 ) -> Result<Started, ToolError> {
-    let spawn_error = |e: io::Error| ToolError::Spawn(e.to_string());
     // The read end is registered before the child starts, so a failure here leaves
     // nothing running.
     let (reader, writer) =
         io::pipe().map_err(|e| ToolError::Spawn(format!("creating a pipe: {e}")))?;
     let output = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
         .map_err(|e| ToolError::Spawn(format!("reading the pipe: {e}")))?;
-    let stderr = writer.try_clone().map_err(spawn_error)?;
-    let mut command = command(program);
-    configure(&mut command, context.exec(), workdir);
-    command
-        .stdin(if with_stdin {
-            Stdio::piped()
-        } else {
-            Stdio::null()
+    let stderr = writer
+        .try_clone()
+        .map_err(|e| ToolError::Spawn(e.to_string()))?;
+    let policy = context.exec();
+    let sandbox = match sandboxing {
+        Sandboxing::Policy => policy.sandbox.clone(),
+        Sandboxing::Escalated => SandboxPolicy::default().with_mode(SandboxMode::DangerFullAccess),
+    };
+    let workspace = context.workspace().root().to_owned();
+    let env = policy.env.from_process();
+    let argv = program.argv();
+    let shown = match program {
+        Program::Argv(argv) => argv.first().cloned().unwrap_or_default(),
+        Program::Shell { .. } => "bash".to_owned(),
+    };
+    let workdir = workdir.to_owned();
+    let runtime = tokio::runtime::Handle::current();
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let (starter, alive) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("clanka-exec".to_owned())
+        .stack_size(STARTER_STACK)
+        .spawn(move || {
+            let containment = Containment::probe();
+            let started = sandbox::restrict_thread(&sandbox, &workspace, containment)
+                .map_err(ToolError::from)
+                .and_then(|()| {
+                    let argv = containment.wrap(argv);
+                    let Some((program, args)) = argv.split_first() else {
+                        return Err(ToolError::Spawn("an empty command".to_owned()));
+                    };
+                    let mut command = Command::new(program);
+                    command
+                        .args(args)
+                        .env_clear()
+                        .envs(env)
+                        .current_dir(workdir)
+                        .process_group(0)
+                        .kill_on_drop(true)
+                        .stdin(if with_stdin {
+                            Stdio::piped()
+                        } else {
+                            Stdio::null()
+                        })
+                        .stdout(writer)
+                        .stderr(stderr);
+                    let _runtime = runtime.enter();
+                    // `command` holds this process's copies of the pipe's write end;
+                    // it is dropped here, so the pipe closes once the child's side does.
+                    command
+                        .spawn()
+                        .map_err(|e| ToolError::Spawn(format!("`{shown}`: {e}")))
+                });
+            let ok = started.is_ok();
+            if sender.send(started).is_ok() && ok {
+                // Returns when the `Starter` is dropped.
+                let _ = alive.recv();
+            }
         })
-        .stdout(writer)
-        .stderr(stderr);
-    // `command` holds our copies of the write end; dropping it (when this function
-    // returns) lets the pipe close once the child's side does.
-    let mut child = command.spawn().map_err(|e| match program {
-        Program::Argv(argv) => ToolError::Spawn(format!(
-            "`{}`: {e}",
-            argv.first().map_or("", String::as_str)
-        )),
-        Program::Shell { .. } => ToolError::Spawn(format!("`bash`: {e}")),
-    })?;
+        .map_err(|e| ToolError::Spawn(format!("starting a thread: {e}")))?;
+    let mut child = receiver
+        .await
+        .map_err(|_| ToolError::Internal("the command's starting thread ended".to_owned()))??;
     let stdin = child.stdin.take();
     let group = KillGroup::of(&child);
     Ok(Started {
@@ -75,32 +151,15 @@ pub(crate) fn start(
         output,
         stdin,
         group,
+        starter: Starter { _alive: starter },
     })
 }
 
-fn command(program: &Program) -> Command {
-    match program {
-        Program::Shell { command, login } => {
-            let mut shell = Command::new("bash");
-            shell.arg(if *login { "-lc" } else { "-c" }).arg(command);
-            shell
-        }
-        Program::Argv(argv) => {
-            let mut direct = Command::new(argv.first().map_or("", String::as_str));
-            direct.args(argv.iter().skip(1));
-            direct
-        }
-    }
-}
-
-/// The environment, directory and process group every command gets.
-fn configure(command: &mut Command, policy: &ExecPolicy, workdir: &Path) {
-    command
-        .env_clear()
-        .envs(policy.env.from_process())
-        .current_dir(workdir)
-        .process_group(0)
-        .kill_on_drop(true);
+/// Keeps a command's starting thread alive; dropping it ends the thread, and the
+/// kernel then kills what the command left running (`PR_SET_PDEATHSIG`).
+#[derive(Debug)]
+pub(crate) struct Starter {
+    _alive: mpsc::Sender<()>,
 }
 
 /// Kills the command's whole process group (SIGKILL) when dropped, so a cancelled

@@ -46,41 +46,52 @@ fn session_of(answer: &str) -> u32 {
     line.trim().parse().unwrap()
 }
 
-/// Whether `pid` is a live process (a zombie counts as dead).
-fn is_running(pid: i32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
+/// A word no other process on the machine has in its command line.
+fn marker() -> String {
+    format!("600.{}", fastrand::u64(1_000_000_000..10_000_000_000))
+}
+
+/// The live processes (zombies are dead) whose command line holds `marker`.
+pub(crate) fn running(marker: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
     };
-    let state = stat
-        .rsplit(')')
-        .next()
-        .unwrap()
-        .trim_start()
-        .chars()
-        .next()
-        .unwrap();
-    !matches!(state, 'Z' | 'X')
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let state = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .chars()
+                .next();
+            String::from_utf8_lossy(&cmdline).contains(marker)
+                && !matches!(state, Some('Z' | 'X') | None)
+        })
+        .collect()
 }
 
-fn pid_in(context: &ToolContext, file: &str) -> i32 {
-    let path = context.workspace().root().join(file);
-    for _ in 0..500 {
-        if let Ok(text) = std::fs::read_to_string(&path)
-            && text.ends_with('\n')
-        {
-            return text.trim().parse().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("{file} was not written");
-}
-
-fn assert_gone(pid: i32) {
+/// Waits up to 10 s for every process holding `marker` to be gone.
+pub(crate) fn assert_gone(marker: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while is_running(pid) && Instant::now() < deadline {
+    while !running(marker).is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(!is_running(pid), "process {pid} is still running");
+    let left = running(marker);
+    assert!(left.is_empty(), "processes {left:?} ({marker}) still run");
+}
+
+/// Waits up to 10 s for a process holding `marker` to run.
+fn assert_started(marker: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(marker).is_empty() {
+        assert!(Instant::now() < deadline, "{marker} never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[tokio::test]
@@ -122,15 +133,16 @@ async fn exec_command_reports_output_and_exit_code_like_the_official_client() {
 #[tokio::test]
 async fn a_running_command_becomes_a_session_driven_by_write_stdin() {
     let (_dir, _home, context) = setup();
+    let mark = marker();
     let started = call(
         &context,
         "exec_command",
-        json!({"cmd": "echo $$ > cat.pid; exec cat", "yield_time_ms": 300}),
+        json!({"cmd": format!("exec -a cat-{mark} cat"), "yield_time_ms": 300}),
     )
     .await
     .unwrap();
     let id = session_of(&started);
-    let pid = pid_in(&context, "cat.pid");
+    assert_started(&mark);
     let echoed = call(
         &context,
         "write_stdin",
@@ -150,7 +162,7 @@ async fn a_running_command_becomes_a_session_driven_by_write_stdin() {
     assert!(stable(&again).ends_with("Output:\nagain"), "{again}");
     // The run ends: its context (and every clone) is dropped, and the session with it.
     drop(context);
-    assert_gone(pid);
+    assert_gone(&mark);
 }
 
 #[tokio::test]
@@ -214,24 +226,27 @@ async fn output_over_the_budget_keeps_head_and_tail() {
 #[tokio::test]
 async fn background_jobs_die_with_the_command_and_cancellation_kills_everything() {
     let (_dir, _home, context) = setup();
+    let (background, detached, foreground) = (marker(), marker(), marker());
     let answer = call(
         &context,
         "exec_command",
-        json!({"cmd": "sleep 600 & echo $! > bg.pid; echo done"}),
+        json!({"cmd": format!("sleep {background} & setsid -f sleep {detached}; (sleep {detached} &); echo done")}),
     )
     .await
     .unwrap();
     assert!(answer.ends_with("done\n"), "{answer}");
-    assert_gone(pid_in(&context, "bg.pid"));
+    assert_gone(&background);
+    assert_gone(&detached);
 
     let running = call(
         &context,
         "exec_command",
-        json!({"cmd": "echo $$ > main.pid; sleep 600"}),
+        json!({"cmd": format!("setsid -f sleep {detached}; sleep {foreground}")}),
     );
     let cancelled = tokio::time::timeout(Duration::from_millis(500), running).await;
     assert!(cancelled.is_err(), "still running when dropped");
-    assert_gone(pid_in(&context, "main.pid"));
+    assert_gone(&foreground);
+    assert_gone(&detached);
 }
 
 #[tokio::test]
@@ -249,10 +264,11 @@ async fn shell_takes_an_argument_vector_or_a_command_line_and_a_time_limit() {
     .await
     .unwrap();
     assert_eq!(stable(&line), "Exit code: 2\nOutput:\nhi");
+    let mark = marker();
     let slow = call(
         &context,
         "shell_command",
-        json!({"command": "echo $$ > s.pid; sleep 600", "timeout_ms": 300}),
+        json!({"command": format!("setsid -f sleep {mark}; sleep {mark}"), "timeout_ms": 300}),
     )
     .await
     .unwrap();
@@ -261,7 +277,7 @@ async fn shell_takes_an_argument_vector_or_a_command_line_and_a_time_limit() {
         slow.contains("command timed out after 300 milliseconds"),
         "{slow}"
     );
-    assert_gone(pid_in(&context, "s.pid"));
+    assert_gone(&mark);
 }
 
 #[tokio::test]

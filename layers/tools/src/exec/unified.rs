@@ -14,9 +14,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::session::{Chunk, Process, Sessions};
-use super::spawn::{Program, start, workdir};
-use super::{display, format_chunk, parse};
+use super::session::{Chunk, Sessions};
+use super::spawn::{Program, workdir};
+use super::{Permitted, display, escalation, format_chunk, parse, run_permitted};
 use crate::{ToolError, ToolOutput, ToolRequest, ToolService};
 
 /// `yield_time_ms` of `exec_command`: default and range.
@@ -39,10 +39,10 @@ struct ExecArgs {
     tty: Option<bool>,
     #[allow(dead_code)]
     shell: Option<String>,
-    #[allow(dead_code)]
     justification: Option<String>,
-    #[allow(dead_code)]
     sandbox_permissions: Option<String>,
+    #[allow(dead_code)]
+    prefix_rule: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,14 +67,25 @@ pub(crate) fn exec_command() -> ToolService {
             command: args.cmd,
             login,
         };
-        let began = Instant::now();
-        let process = Arc::new(Process::run(start(context, &program, &dir, true)?));
-        let chunk = process
-            .read_until(began + yield_time(args.yield_time_ms, EXEC_YIELD))
-            .await;
+        let escalation = escalation(args.sandbox_permissions.as_deref(), args.justification)?;
+        let wait = yield_time(args.yield_time_ms, EXEC_YIELD);
+        let Permitted {
+            process,
+            chunk,
+            began,
+        } = run_permitted(
+            context,
+            "exec_command",
+            &program,
+            &dir,
+            true,
+            escalation,
+            wait,
+        )
+        .await?;
         let session = match chunk.exit {
             Some(_) => None,
-            None => Some(sessions(&request).keep(process)),
+            None => Some(sessions(&request).keep(Arc::new(process))),
         };
         Ok(answer(&chunk, began, session, args.max_output_tokens))
     })
@@ -86,7 +97,7 @@ pub(crate) fn exec_command() -> ToolService {
 fn exec_definition() -> Tool {
     Tool::new(
         "exec_command",
-        "Runs a command, returning output or a session ID for ongoing interaction.",
+        "Runs a command, returning output or a session ID for ongoing interaction. Every process the command starts, background ones included, ends when the command ends: run long-lived programs in the foreground and talk to them with write_stdin.",
         json!({
             "type": "object",
             "properties": {
@@ -95,7 +106,9 @@ fn exec_definition() -> Tool {
                 "yield_time_ms": {"type": "number", "description": "How long to wait (in milliseconds) for output before yielding. Defaults to 10000 ms; effective range is 250-30000 ms."},
                 "max_output_tokens": {"type": "number", "description": "Maximum number of tokens to return. Excess output will be truncated."},
                 "login": {"type": "boolean", "description": "Whether to run the shell with -l/-i semantics. Defaults to true."},
-                "tty": {"type": "boolean", "description": "Accepted for compatibility; stdin is always kept open for write_stdin."}
+                "tty": {"type": "boolean", "description": "Accepted for compatibility; stdin is always kept open for write_stdin."},
+                "sandbox_permissions": {"type": "string", "enum": ["use_default", "require_escalated"], "description": "Per-command sandbox override. Defaults to `use_default`; use `require_escalated` for unsandboxed execution."},
+                "justification": {"type": "string", "description": "User-facing approval question for `require_escalated`; omit otherwise."}
             },
             "required": ["cmd"],
             "additionalProperties": false

@@ -7,7 +7,8 @@ use clanka_model::Tool;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ToolError, Workspace, parse_args, relative};
+use super::{ToolError, parse_args, relative};
+use crate::ToolContext;
 
 /// The arguments.
 #[derive(Debug, Deserialize)]
@@ -40,11 +41,16 @@ pub(crate) fn definition() -> Tool {
     )
 }
 
-/// Writes the file and reports how many lines were written where.
-pub(crate) async fn run(workspace: &Workspace, arguments: &str) -> Result<String, ToolError> {
+/// Writes the file, when the approval policy lets it, and reports how many lines were
+/// written where.
+pub(crate) async fn run(context: &ToolContext, arguments: &str) -> Result<String, ToolError> {
+    let workspace = context.workspace();
     let args: Args = parse_args(arguments)?;
     let requested = workspace.resolve(&args.path)?;
     let shown = relative(workspace, &requested);
+    context
+        .permit_write("write_file", vec![shown.clone()])
+        .await?;
     // Write through an in-workspace symbolic link to its target (resolve checked it).
     let target = match tokio::fs::canonicalize(&requested).await {
         Ok(real) => workspace.resolve(&real.to_string_lossy())?,

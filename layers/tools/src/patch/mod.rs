@@ -43,23 +43,30 @@ pub(crate) use parse::parse_patch;
 
 /// The files a patch touches, for people: `+added ~updated -deleted`.
 pub(crate) fn touched_files(patch: &str) -> String {
-    patch
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            [
-                ("*** Add File: ", "+"),
-                ("*** Update File: ", "~"),
-                ("*** Delete File: ", "-"),
-            ]
-            .iter()
-            .find_map(|(prefix, mark)| {
-                line.strip_prefix(prefix)
-                    .map(|path| format!("{mark}{path}"))
-            })
-        })
+    touched(patch)
+        .map(|(mark, path)| format!("{mark}{path}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The paths a patch names (added, updated, moved to, deleted), for approvers.
+pub(crate) fn paths(patch: &str) -> Vec<String> {
+    touched(patch).map(|(_, path)| path.to_owned()).collect()
+}
+
+/// Each file header of the patch: its mark (`+`, `~`, `>` for a move, `-`) and path.
+fn touched(patch: &str) -> impl Iterator<Item = (&'static str, &str)> {
+    patch.lines().filter_map(|line| {
+        let line = line.trim();
+        [
+            ("*** Add File: ", "+"),
+            ("*** Update File: ", "~"),
+            ("*** Move to: ", ">"),
+            ("*** Delete File: ", "-"),
+        ]
+        .into_iter()
+        .find_map(|(prefix, mark)| line.strip_prefix(prefix).map(|path| (mark, path.trim())))
+    })
 }
 
 /// A parsed patch: file operations in the order they appear.

@@ -1,5 +1,6 @@
-//! Where a call runs: the workspace, the model that made it, and the state its run
-//! keeps between calls (unified exec sessions, for one).
+//! Where a call runs: the workspace, the model that made it, how commands run, who
+//! approves, and the state its run keeps between calls (unified exec sessions, for
+//! one).
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -8,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use clanka_model::ModelProfile;
 
-use crate::{ExecPolicy, Workspace};
+use crate::{Approvals, ExecPolicy, Workspace};
 
 /// The context of a call. Cheap to clone; clones share the run's state.
 #[derive(Clone)]
@@ -16,6 +17,7 @@ pub struct ToolContext {
     workspace: Workspace,
     model: Option<Arc<ModelProfile>>,
     exec: Arc<ExecPolicy>,
+    approvals: Approvals,
     run: RunState,
 }
 
@@ -26,6 +28,7 @@ impl ToolContext {
             workspace,
             model: None,
             exec: Arc::default(),
+            approvals: Approvals::default(),
             run: RunState::default(),
         }
     }
@@ -40,6 +43,19 @@ impl ToolContext {
     /// How commands run.
     pub fn exec(&self) -> &ExecPolicy {
         &self.exec
+    }
+
+    /// This context with `approvals` answering what the policy asks.
+    #[must_use]
+    pub fn with_approvals(mut self, approvals: Approvals) -> Self {
+        self.approvals = approvals;
+        self
+    }
+
+    /// Who answers what the approval policy asks (by default: no one, so it is
+    /// denied).
+    pub fn approvals(&self) -> &Approvals {
+        &self.approvals
     }
 
     /// This context for calls of `model`.

@@ -80,6 +80,9 @@ pub enum ToolError {
         /// The limit.
         limit: u64,
     },
+    /// The command's sandbox could not be set up; nothing ran.
+    #[error(transparent)]
+    Sandbox(#[from] crate::SandboxError),
     /// The call was refused before it ran (by the approval policy or the user).
     #[error("the call was refused: {0}")]
     Denied(String),
