@@ -15,13 +15,14 @@
 use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use clanka::agent::{self, Agent, AgentError, Output};
 use clanka::config::{Config, ConfigLoader};
 use clanka::render::{Renderer, Style, error_chain};
 use clanka::runtime::Layer;
-use clanka::{codex, http, kv, socket};
+use clanka::{approval, codex, http, kv, socket};
 use clanka_codex::{
     CatalogSource, CodexAuth, CodexAuthConfig, CodexAuthError, CodexClient, LoginMethod,
     ModelChoice,
@@ -40,6 +41,9 @@ const FAILED: u8 = 1;
 const USAGE: u8 = 2;
 const SIGN_IN_REQUIRED: u8 = 3;
 const INTERRUPTED: u8 = 130;
+
+/// 128 + the signal (SIGTERM, SIGHUP) that ended the run, when one did.
+static SIGNALLED: AtomicU8 = AtomicU8::new(0);
 
 /// A coding agent on OpenAI's Codex backend.
 #[derive(Debug, Parser)]
@@ -70,6 +74,14 @@ pub struct Cli {
     /// Run against a mock backend inside this process: no account, no network.
     #[arg(long)]
     demo: bool,
+    /// Sandbox of commands: read-only, workspace-write (default) or danger-full-access
+    /// (config `sandbox.mode`).
+    #[arg(long, value_name = "MODE")]
+    sandbox: Option<String>,
+    /// When to ask before acting: untrusted, on-request (default), on-failure or never
+    /// (config `approval.policy`). Without a terminal, what would be asked is denied.
+    #[arg(long, value_name = "POLICY")]
+    approval_policy: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +114,7 @@ fn main() -> ExitCode {
         }
     };
     let (interrupt, interrupts) = mpsc::unbounded_channel();
+    let terminate = interrupt.clone();
     runtime.spawn(async move {
         // The first Ctrl-C cancels the run (or a login); the second exits at once.
         for presses in 1.. {
@@ -114,11 +127,33 @@ fn main() -> ExitCode {
             let _ = interrupt.send(());
         }
     });
+    runtime.spawn(async move {
+        // SIGTERM and SIGHUP cancel the run like Ctrl-C, and exit within two seconds
+        // whatever happens; the commands' processes die with this one either way.
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        let code = tokio::select! {
+            _ = term.recv() => 128 + 15,
+            _ = hangup.recv() => 128 + 1,
+        };
+        SIGNALLED.store(code, Ordering::SeqCst);
+        let _ = terminate.send(());
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        std::process::exit(i32::from(code));
+    });
     let code = runtime.block_on(run(cli, std::io::stdout(), interrupts));
     // A blocking task that cannot be interrupted (a read stuck in the kernel) must
     // not keep the process alive after the run ended.
     runtime.shutdown_timeout(Duration::from_millis(500));
-    ExitCode::from(code)
+    match SIGNALLED.load(Ordering::SeqCst) {
+        0 => ExitCode::from(code),
+        signalled => ExitCode::from(signalled),
+    }
 }
 
 /// Runs the command line; returns the exit code.
@@ -152,6 +187,8 @@ async fn settings(
         ("model.primary", &cli.model),
         ("model.subagent", &cli.subagent_model),
         ("model.primary_effort", &cli.effort),
+        ("sandbox.mode", &cli.sandbox),
+        ("approval.policy", &cli.approval_policy),
     ] {
         if let Some(value) = value {
             loader = loader.set(key, value.clone());
@@ -242,7 +279,15 @@ fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Layer {
         .map_or(ModelChoice::Subagent, ModelChoice::Named);
     let subagent = agent::layer_subagent_model(codex::model(subagent_choice, subagent_options));
     let models = primary.provide(client).merge(&subagent.provide(client));
-    Agent::layer_local(cli.directory.clone()).provide(&models)
+    let approver = if std::io::stdin().is_terminal() {
+        approval::layer_console()
+    } else {
+        approval::layer_deny(
+            "no one can approve it: the CLI's input is not a terminal (see --approval-policy and --sandbox)",
+        )
+    };
+    let services = Layer::merge_all([models, Layer::succeed(config.exec_policy()), approver]);
+    Agent::layer_local(cli.directory.clone()).provide(&services)
 }
 
 async fn agent_run(

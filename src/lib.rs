@@ -1,11 +1,12 @@
 //! clanka: OpenAI's Codex backend as composable, dependency-injected tower services.
 //!
 //! The crate holds the effect-style [`runtime`], the recipes users compose ([`kv`],
-//! [`http`], [`socket`], [`codex`], [`toolkit`]), the coding [`agent`] with its sub-agent recipe,
+//! [`http`], [`socket`], [`codex`], [`toolkit`], [`approval`]), the coding [`agent`] with its sub-agent recipe,
 //! [`render`]ing of the agent's events, and [`config`]. Each service itself lives in a
 //! `clanka-*` crate under `layers/` and is usable without the runtime.
 
 pub mod agent;
+pub mod approval;
 pub mod codex;
 pub mod config;
 pub mod http;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use clanka_model::{LanguageModel, Message, ModelName, ModelProfile};
-use clanka_tools::{ExecPolicy, Toolkit};
+use clanka_tools::{Approvals, Approver, ExecPolicy, Toolkit};
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::emit::Emitter;
@@ -37,6 +37,9 @@ pub(crate) struct Inner {
     pub(crate) toolkit: Toolkit,
     /// How the tools' commands run.
     pub(crate) exec: Arc<ExecPolicy>,
+    /// Who approves what the policy asks; shared with sub-agents, so an action
+    /// approved for the session is approved for all of them.
+    pub(crate) approvals: Approvals,
     pub(crate) conversation: String,
     history: Arc<tokio::sync::Mutex<Vec<Message>>>,
     pub(crate) steering: Steering,
@@ -94,6 +97,7 @@ impl Inner {
             depth,
             toolkit: Toolkit::codex(),
             exec: Arc::default(),
+            approvals: Approvals::default(),
             conversation: uuid::Uuid::new_v4().to_string(),
             history: Arc::default(),
             steering: Steering::default(),
@@ -118,6 +122,7 @@ impl Inner {
         child.profile = profile;
         child.toolkit = self.toolkit.clone();
         child.exec = self.exec.clone();
+        child.approvals = self.approvals.clone();
         child
     }
 }
@@ -172,6 +177,7 @@ impl Agent {
             fresh.profile = shared.profile.clone();
             fresh.toolkit = shared.toolkit.clone();
             fresh.exec = shared.exec.clone();
+            fresh.approvals = shared.approvals.clone();
             fresh
         });
         change(&mut inner);
@@ -196,9 +202,17 @@ impl Agent {
     }
 
     /// This agent with `policy` for the commands its tools run (environment, login
-    /// shell). A new agent with an empty history if it was cloned.
+    /// shell, sandbox, approval policy). A new agent with an empty history if it was
+    /// cloned.
     pub fn with_exec_policy(self, policy: ExecPolicy) -> Self {
         self.map_inner(|inner| inner.exec = Arc::new(policy))
+    }
+
+    /// This agent asking `approver` what its approval policy asks (by default, no one
+    /// is asked and it is denied); sub-agents ask the same. A new agent with an empty
+    /// history if it was cloned.
+    pub fn with_approver(self, approver: Approver) -> Self {
+        self.map_inner(|inner| inner.approvals = Approvals::new(approver))
     }
 
     /// This agent with sub-agents on `model` (a new agent with an empty history if it
@@ -257,8 +271,8 @@ impl Agent {
     /// A recipe providing an [`Agent`] in `directory`.
     ///
     /// Requires a [`LanguageModel`]; reads [`ModelName`], [`ModelProfile`],
-    /// [`Toolkit`] (default [`Toolkit::codex`]), [`ExecPolicy`], [`SubagentModel`] and
-    /// [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
+    /// [`Toolkit`] (default [`Toolkit::codex`]), [`ExecPolicy`], [`Approver`],
+    /// [`SubagentModel`] and [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
     /// runs on the agent's own model).
     pub fn layer_local(directory: impl Into<PathBuf>) -> Layer {
         let directory = directory.into();
@@ -286,6 +300,9 @@ impl Agent {
                     }
                     if let Ok(policy) = ctx.get::<ExecPolicy>() {
                         agent = agent.with_exec_policy(policy);
+                    }
+                    if let Ok(approver) = ctx.get::<Approver>() {
+                        agent = agent.with_approver(approver);
                     }
                     if let Ok(sub) = ctx.get::<SubagentModel>() {
                         agent = agent.with_subagent_model(sub);

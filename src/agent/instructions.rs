@@ -2,6 +2,8 @@
 
 use clanka_model::Message;
 
+use clanka_tools::{ApprovalPolicy, ExecPolicy, SandboxMode};
+
 use super::Workspace;
 
 /// Longest AGENTS.md included in the system prompt.
@@ -32,11 +34,15 @@ pub(crate) fn system_prompt() -> &'static str {
 }
 
 /// The developer messages that follow the system prompt at the head of every
-/// request: the directory's AGENTS.md when present, then the `extra` instructions of
-/// this `send`. They are not kept in the history, so an edited AGENTS.md counts from
-/// the next request on.
-pub(crate) fn developer_messages(workspace: &Workspace, extra: Option<&str>) -> Vec<Message> {
-    let mut messages = Vec::new();
+/// request: what commands may do (sandbox and approval policy), the directory's
+/// AGENTS.md when present, then the `extra` instructions of this `send`. They are not
+/// kept in the history, so an edited AGENTS.md counts from the next request on.
+pub(crate) fn developer_messages(
+    workspace: &Workspace,
+    policy: &ExecPolicy,
+    extra: Option<&str>,
+) -> Vec<Message> {
+    let mut messages = vec![Message::developer(permissions(policy))];
     if let Some(agents) = agents_md(workspace) {
         messages.push(Message::developer(format!(
             "# AGENTS.md (instructions for this directory)\n\n{agents}"
@@ -48,6 +54,45 @@ pub(crate) fn developer_messages(workspace: &Workspace, extra: Option<&str>) -> 
         )));
     }
     messages
+}
+
+/// What the model is told about its sandbox and approval policy.
+fn permissions(policy: &ExecPolicy) -> String {
+    let sandbox = &policy.sandbox;
+    let files = match sandbox.mode {
+        SandboxMode::ReadOnly => {
+            "Commands run in a `read-only` sandbox: they can read files but write none."
+        }
+        SandboxMode::WorkspaceWrite => {
+            "Commands run in a `workspace-write` sandbox: they can read files, and write only \
+             in the working directory and the temp dir."
+        }
+        SandboxMode::DangerFullAccess => "Commands run without a sandbox (`danger-full-access`).",
+    };
+    let network = match (sandbox.is_sandboxed(), sandbox.network) {
+        (true, false) => " The network is off for commands.",
+        _ => "",
+    };
+    let approval = match policy.approval {
+        ApprovalPolicy::Untrusted => {
+            "Approval policy `untrusted`: the user approves every command that is not known to only \
+             read, and every file change."
+        }
+        ApprovalPolicy::OnRequest => {
+            "Approval policy `on-request`: when a command needs to run outside the sandbox (to \
+             write elsewhere, or reach the network), call it with `sandbox_permissions` \
+             `require_escalated` and a one-sentence `justification`; the user decides."
+        }
+        ApprovalPolicy::OnFailure => {
+            "Approval policy `on-failure`: when the sandbox makes a command fail, the user is \
+             asked whether to run it again without the sandbox."
+        }
+        ApprovalPolicy::Never => {
+            "Approval policy `never`: no one can approve anything; work within the sandbox and \
+             do not ask for escalation."
+        }
+    };
+    format!("# Permissions\n\n{files}{network}\n{approval}")
 }
 
 fn agents_md(workspace: &Workspace) -> Option<String> {

@@ -30,13 +30,14 @@ pub(crate) async fn run(
         })
         .await;
     history.push(Message::user(prompt));
-    let head = instructions::developer_messages(&inner.workspace, system);
+    let head = instructions::developer_messages(&inner.workspace, &inner.exec, system);
     let tools = toolbox::definitions(inner);
     // The tools' state for this run (exec sessions): dropped, with its processes,
     // when the run ends.
     let context = ToolContext::new(inner.workspace.clone())
         .with_model(inner.profile.clone())
-        .with_exec(inner.exec.clone());
+        .with_exec(inner.exec.clone())
+        .with_approvals(inner.approvals.clone());
     // One turn per send: the provider echoes its per-turn routing token within it.
     let options = ProviderOptions::default()
         .conversation_id(inner.conversation.clone())

@@ -20,7 +20,11 @@
 //! assert_eq!(config.model.subagent, None); // the catalogue's choice
 //! assert_eq!(config.auth.issuer, "https://auth.openai.com");
 //! assert_eq!(config.codex.base_url, None); // chosen by the sign-in mode
+//! assert_eq!(config.sandbox.mode.as_str(), "workspace-write");
+//! assert_eq!(config.approval.policy.as_str(), "on-request");
 //! ```
+
+mod exec;
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +34,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 use serde::{Deserialize, Serialize};
+
+pub use exec::{ApprovalConfig, EnvConfig, SandboxConfig};
 
 /// Every setting of clanka.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +48,15 @@ pub struct Config {
     pub codex: CodexConfig,
     /// Models used by the agent.
     pub model: ModelConfig,
+    /// The sandbox of the agent's commands.
+    #[serde(default)]
+    pub sandbox: SandboxConfig,
+    /// When the agent asks before acting.
+    #[serde(default)]
+    pub approval: ApprovalConfig,
+    /// The environment of the agent's commands.
+    #[serde(default)]
+    pub env: EnvConfig,
 }
 
 /// `store.*`: where state (signed-in tokens) is kept.
@@ -110,6 +125,9 @@ impl Config {
                 subagent: None,
                 subagent_effort: None,
             },
+            sandbox: SandboxConfig::default(),
+            approval: ApprovalConfig::default(),
+            env: EnvConfig::default(),
         }
     }
 
@@ -348,5 +366,4 @@ fn config_home() -> PathBuf {
 }
 
 #[cfg(test)]
-#[path = "config_tests.rs"]
 mod tests;

@@ -191,3 +191,62 @@ fn empty_optional_values_mean_unset() {
         Ok(())
     });
 }
+
+#[test]
+fn sandbox_approval_and_env_come_from_file_env_and_flags() {
+    Jail::expect_with(|jail| {
+        let xdg = isolated(jail);
+        jail.create_dir("xdg/clanka")?;
+        jail.create_file(
+            "xdg/clanka/config.toml",
+            "[sandbox]\nmode = \"read-only\"\nwritable = [\"/opt/cache\"]\n\
+             [env]\nallow = [\"EDITOR\"]\nset = { RUST_LOG = \"info\" }\n",
+        )?;
+        jail.set_env("CLANKA_SANDBOX__NETWORK", "true");
+        let config = ConfigLoader::new()
+            .set("approval.policy", "untrusted")
+            .load()
+            .unwrap();
+        let policy = config.exec_policy();
+        assert_eq!(policy.sandbox.mode, clanka_tools::SandboxMode::ReadOnly);
+        assert!(policy.sandbox.network, "a string from the environment");
+        assert_eq!(policy.sandbox.writable, [PathBuf::from("/opt/cache")]);
+        assert_eq!(
+            policy.sandbox.hidden,
+            [xdg.join("clanka")],
+            "the store is hidden"
+        );
+        assert_eq!(policy.approval, clanka_tools::ApprovalPolicy::Untrusted);
+        assert!(policy.env.passes("EDITOR"));
+        assert!(!policy.env.passes("OPENAI_API_KEY"));
+        assert_eq!(
+            policy.env.set.get("RUST_LOG").map(String::as_str),
+            Some("info")
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn sandbox_and_approval_default_and_refuse_unknown_names() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        let policy = ConfigLoader::new().load().unwrap().exec_policy();
+        assert_eq!(
+            policy.sandbox.mode,
+            clanka_tools::SandboxMode::WorkspaceWrite
+        );
+        assert!(!policy.sandbox.network);
+        assert_eq!(policy.approval, clanka_tools::ApprovalPolicy::OnRequest);
+        for (key, value, expected) in [
+            ("sandbox.mode", "none", "read-only"),
+            ("approval.policy", "always", "on-request"),
+            ("sandbox.network", "maybe", "not a boolean"),
+        ] {
+            let error = ConfigLoader::new().set(key, value).load().unwrap_err();
+            let message = clanka_model::error_chain(&error);
+            assert!(message.contains(expected), "{key}: {message}");
+        }
+        Ok(())
+    });
+}

@@ -124,20 +124,20 @@ async fn history_is_kept_across_sends_and_one_send_runs_at_a_time() {
         .collect();
     assert_eq!(
         kinds,
-        ["message", "reasoning", "message", "message"],
-        "question, reasoning, answer, question"
+        ["message", "message", "reasoning", "message", "message"],
+        "permissions, question, reasoning, answer, question"
     );
 }
 
 #[tokio::test]
 async fn cancel_stops_a_running_command_and_ends_the_stream() {
-    let scenario = Scenario::new().respond(
-        ScriptedResponse::new()
-            .function_call("shell", json!({"command": "echo $$ > pid; sleep 600"})),
-    );
-    let (_server, dir, agent) = setup(scenario).await;
+    let mark = super::common::marker();
+    let scenario = Scenario::new().respond(ScriptedResponse::new().function_call(
+        "shell",
+        json!({"command": format!("setsid -f sleep {mark}; sleep {mark}")}),
+    ));
+    let (_server, _dir, agent) = setup(scenario).await;
     let mut stream = agent.send("wait", None);
-    let pid_file = dir.path().join("pid");
     let waiter = async {
         let mut events = Vec::new();
         while let Some(event) = stream.next().await {
@@ -146,12 +146,7 @@ async fn cancel_stops_a_running_command_and_ends_the_stream() {
         events
     };
     let canceller = async {
-        while std::fs::read_to_string(&pid_file)
-            .map(|p| p.trim().is_empty())
-            .unwrap_or(true)
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        super::common::wait_running(&mark, 2).await;
         agent.cancel();
     };
     let (events, ()) = tokio::time::timeout(Duration::from_secs(30), async {
@@ -161,23 +156,7 @@ async fn cancel_stops_a_running_command_and_ends_the_stream() {
     .unwrap();
 
     assert!(matches!(events.last(), Some(Err(AgentError::Cancelled))));
-    let pid = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .to_owned();
-    let alive = || {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map(|stat| !stat.contains(") Z "))
-            .unwrap_or(false)
-    };
-    // SIGKILL was sent when the run was dropped; give the kernel a moment to deliver it.
-    for _ in 0..100 {
-        if !alive() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(!alive(), "the shell command kept running");
+    super::common::assert_gone(&mark).await;
     // The history stays valid: the unanswered call was not recorded.
     assert!(
         agent

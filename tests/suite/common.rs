@@ -42,7 +42,9 @@ pub(super) fn cli() -> Command {
     let mut command = Command::new(path);
     command
         .env_remove("NO_COLOR")
-        .env("XDG_CONFIG_HOME", "/nonexistent/clanka-tests");
+        .env("XDG_CONFIG_HOME", "/nonexistent/clanka-tests")
+        // A login shell of the agent's commands reads no profile of this machine's user.
+        .env("HOME", "/nonexistent/clanka-tests-home");
     for (name, _) in std::env::vars() {
         if name.starts_with("CLANKA_") || name.starts_with("OPENAI_") {
             command.env_remove(name);
@@ -90,4 +92,58 @@ pub(super) fn quiet_exec(home: &Path) -> clanka_tools::ExecPolicy {
     clanka_tools::ExecPolicy::default()
         .with_env(env)
         .with_login_shell(false)
+}
+
+/// A word no other process on the machine has in its command line, usable as a
+/// `sleep` duration (`600.<digits>`): processes a test starts are found by it, as
+/// their pids inside a command's PID namespace mean nothing outside.
+pub(super) fn marker() -> String {
+    format!("600.{}", fastrand::u64(1_000_000_000..10_000_000_000))
+}
+
+/// The live processes (zombies are dead) whose command line holds `marker`.
+pub(super) fn running(marker: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let state = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .chars()
+                .next();
+            String::from_utf8_lossy(&cmdline).contains(marker)
+                && !matches!(state, Some('Z' | 'X') | None)
+        })
+        .collect()
+}
+
+/// Waits up to 10 s for every process holding `marker` to be gone.
+pub(super) async fn assert_gone(marker: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !running(marker).is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let left = running(marker);
+    assert!(left.is_empty(), "processes {left:?} ({marker}) still run");
+}
+
+/// Waits up to 30 s until at least `count` processes hold `marker`.
+pub(super) async fn wait_running(marker: &str, count: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while running(marker).len() < count {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{marker}: {:?} of {count} processes started",
+            running(marker)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -3,8 +3,6 @@
 //! `write_stdin` across model turns that dies with the run, and a freeform
 //! `apply_patch` over SSE and WebSocket.
 
-use std::time::{Duration, Instant};
-
 use clanka::agent::{Agent, Output};
 use clanka::runtime::Layer;
 use clanka::{codex, toolkit};
@@ -132,15 +130,9 @@ async fn an_app_tool_is_offered_and_called_and_exec_command_can_be_removed() {
     assert_eq!(output["output"], "Lyon: 21°C, sunny");
 }
 
-fn is_running(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        let state = stat.rsplit(')').next().unwrap_or_default().trim_start();
-        !state.starts_with(['Z', 'X'])
-    })
-}
-
 #[tokio::test]
 async fn a_command_session_spans_model_turns_and_dies_with_the_run() {
+    let mark = super::common::marker();
     let write = |chars: &str| {
         ScriptedResponse::new()
             .function_call("write_stdin", json!({"session_id": 1000, "chars": chars}))
@@ -148,12 +140,12 @@ async fn a_command_session_spans_model_turns_and_dies_with_the_run() {
     let scenario = Scenario::new()
         .respond(ScriptedResponse::new().function_call(
             "exec_command",
-            json!({"cmd": "echo $$ > cat.pid; exec cat", "yield_time_ms": 300}),
+            json!({"cmd": format!("exec -a cat-{mark} cat"), "yield_time_ms": 300}),
         ))
         .respond(write("first\n"))
         .respond(write("second\n"))
         .respond(ScriptedResponse::new().message("cat echoed both lines"));
-    let (server, _store, dir, agent) = agent(scenario, toolkit::layer_codex(), true).await;
+    let (server, _store, _dir, agent) = agent(scenario, toolkit::layer_codex(), true).await;
 
     let events = run(&agent, "talk to cat").await;
     assert!(matches!(events.last(), Some(Output::AgentFinished { .. })));
@@ -178,16 +170,7 @@ async fn a_command_session_spans_model_turns_and_dies_with_the_run() {
     assert!(outputs[2].ends_with("Output:\nsecond\n"), "{}", outputs[2]);
     assert!(outputs[2].contains("Process running with session ID 1000"));
 
-    let pid: i32 = std::fs::read_to_string(dir.path().join("cat.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while is_running(pid) && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(!is_running(pid), "the session died with the run");
+    super::common::assert_gone(&mark).await;
 }
 
 #[tokio::test]
