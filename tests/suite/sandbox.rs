@@ -344,3 +344,57 @@ async fn on_request_runs_an_approved_escalation_outside_the_sandbox() {
     let said = first.body.to_string();
     assert!(said.contains("on-request") && said.contains("require_escalated"));
 }
+
+#[tokio::test]
+async fn on_failure_asks_to_run_again_without_the_sandbox() {
+    let dirs = Dirs::new();
+    let target = dirs.outside.path().join("again.txt");
+    let scenario = Scenario::new()
+        .respond(exec(&format!("echo again > {}", target.display())))
+        .respond(exec("exit 3"))
+        .respond(done());
+    let policy = dirs.policy(SandboxMode::WorkspaceWrite, ApprovalPolicy::OnFailure);
+    let (approver, asked) = recording(Decision::Approve);
+    let (_server, outputs) = run(&dirs, scenario, policy, approver, toolkit::layer_codex()).await;
+
+    assert!(outputs[0].contains("exited with code 0"), "{}", outputs[0]);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "again\n");
+    assert!(outputs[1].contains("exited with code 3"), "{}", outputs[1]);
+    let asked = asked.lock().unwrap();
+    assert_eq!(
+        asked.len(),
+        1,
+        "a plain failure is not the sandbox's: {asked:?}"
+    );
+    assert_eq!(asked[0].sandbox, SandboxMode::DangerFullAccess);
+    assert!(
+        matches!(&asked[0].reason, ApprovalReason::SandboxDenied { output } if output.contains("Permission denied")),
+        "{:?}",
+        asked[0].reason
+    );
+}
+
+#[tokio::test]
+async fn approved_for_the_session_is_not_asked_again() {
+    let dirs = Dirs::new();
+    let scenario = Scenario::new()
+        .respond(exec("touch a.txt"))
+        .respond(exec("touch a.txt"))
+        .respond(exec("touch b.txt"))
+        .respond(done());
+    let policy = dirs.policy(SandboxMode::WorkspaceWrite, ApprovalPolicy::Untrusted);
+    let (approver, asked) = recording(Decision::ApproveForSession);
+    let (_server, outputs) = run(&dirs, scenario, policy, approver, toolkit::layer_codex()).await;
+
+    assert!(
+        outputs.iter().all(|o| o.contains("exited with code 0")),
+        "{outputs:?}"
+    );
+    let commands: Vec<String> = asked
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.action.to_string())
+        .collect();
+    assert_eq!(commands, ["run `touch a.txt`", "run `touch b.txt`"]);
+}
