@@ -13,6 +13,7 @@ pub mod http;
 pub mod kv;
 pub mod render;
 pub mod runtime;
+pub mod session;
 pub mod socket;
 pub mod toolkit;
 

@@ -8,10 +8,12 @@ use clanka_model::{LanguageModel, Message, ModelName, ModelProfile};
 use clanka_tools::{Approvals, Approver, ExecPolicy, Toolkit};
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::config::SendOptions;
 use super::emit::Emitter;
 use super::stream::AgentStream;
 use super::{AgentConfig, AgentError, SubagentModel, Workspace, run};
 use crate::runtime::{Context, Layer, ServiceId};
+use crate::session::{Recorder, SessionStore};
 
 /// A coding agent working in one directory. Cheap to clone; clones share the
 /// conversation.
@@ -40,6 +42,10 @@ pub(crate) struct Inner {
     /// Who approves what the policy asks; shared with sub-agents, so an action
     /// approved for the session is approved for all of them.
     pub(crate) approvals: Approvals,
+    /// Where sessions are recorded, when anywhere.
+    pub(crate) sessions: Option<SessionStore>,
+    /// This agent's session, from its first send (or its resume) on.
+    pub(crate) session: Arc<tokio::sync::Mutex<Option<Recorder>>>,
     pub(crate) conversation: String,
     history: Arc<tokio::sync::Mutex<Vec<Message>>>,
     pub(crate) steering: Steering,
@@ -98,6 +104,8 @@ impl Inner {
             toolkit: Toolkit::codex(),
             exec: Arc::default(),
             approvals: Approvals::default(),
+            sessions: None,
+            session: Arc::default(),
             conversation: uuid::Uuid::new_v4().to_string(),
             history: Arc::default(),
             steering: Steering::default(),
@@ -127,16 +135,17 @@ impl Inner {
     }
 }
 
-/// Runs a sub-agent on `task` with a history of its own; returns its summary.
-/// (Boxed: an agent runs sub-agents, so the future is recursive.)
+/// Runs a sub-agent on `task` with a history of its own; returns its summary and
+/// that history. (Boxed: an agent runs sub-agents, so the future is recursive.)
 pub(crate) fn run_detached_history<'a>(
     inner: &'a Inner,
     task: String,
     emitter: &'a Emitter,
-) -> futures_util::future::BoxFuture<'a, Result<String, AgentError>> {
+) -> futures_util::future::BoxFuture<'a, (Result<String, AgentError>, Vec<Message>)> {
     Box::pin(async move {
         let mut history = Vec::new();
-        run::run(inner, &mut history, task, None, emitter).await
+        let result = run::run(inner, &mut history, task, &SendOptions::default(), emitter).await;
+        (result, history)
     })
 }
 
@@ -178,6 +187,7 @@ impl Agent {
             fresh.toolkit = shared.toolkit.clone();
             fresh.exec = shared.exec.clone();
             fresh.approvals = shared.approvals.clone();
+            fresh.sessions = shared.sessions.clone();
             fresh
         });
         change(&mut inner);
@@ -215,6 +225,36 @@ impl Agent {
         self.map_inner(|inner| inner.approvals = Approvals::new(approver))
     }
 
+    /// This agent recording its session into `store` from its next send on (a new
+    /// agent with an empty history if it was cloned).
+    pub fn with_sessions(self, store: SessionStore) -> Self {
+        self.map_inner(|inner| inner.sessions = Some(store))
+    }
+
+    /// This agent continuing session `id` from its store: its history (compacted as
+    /// it was last), recorded into the same session from the next send on. The
+    /// agent keeps its own model, tools and directory.
+    pub async fn resume(self, id: &str) -> Result<Self, AgentError> {
+        let Some(store) = self.inner.sessions.clone() else {
+            return Err(crate::session::SessionError::NotFound(format!(
+                "{id} (this agent has no session store)"
+            ))
+            .into());
+        };
+        let (recorder, history) = Recorder::resume(&store, id).await?;
+        let id = id.to_owned();
+        Ok(self.map_inner(move |inner| {
+            inner.conversation = id;
+            inner.history = Arc::new(tokio::sync::Mutex::new(history));
+            inner.session = Arc::new(tokio::sync::Mutex::new(Some(recorder)));
+        }))
+    }
+
+    /// The id of this agent's conversation: its session id, when it records one.
+    pub fn session_id(&self) -> &str {
+        &self.inner.conversation
+    }
+
     /// This agent with sub-agents on `model` (a new agent with an empty history if it
     /// was cloned).
     pub fn with_subagent_model(self, model: SubagentModel) -> Self {
@@ -239,6 +279,20 @@ impl Agent {
     ///
     /// Nothing happens until the stream is polled; dropping it stops the run.
     pub fn send(&self, prompt: impl Into<String>, system: Option<String>) -> AgentStream {
+        self.send_with(
+            prompt,
+            SendOptions {
+                system,
+                ..SendOptions::default()
+            },
+        )
+    }
+
+    /// Runs `prompt` with `options` (instructions for this send, an output schema
+    /// for the final answer).
+    ///
+    /// Nothing happens until the stream is polled; dropping it stops the run.
+    pub fn send_with(&self, prompt: impl Into<String>, options: SendOptions) -> AgentStream {
         let Ok(mut history) = self.inner.history.clone().try_lock_owned() else {
             return AgentStream::failed(AgentError::Busy);
         };
@@ -250,7 +304,7 @@ impl Agent {
         let driver = async move {
             let emitter = Emitter::new(tx);
             tokio::select! {
-                result = run::run(&inner, &mut history, prompt, system.as_deref(), &emitter) => result.map(drop),
+                result = run::run(&inner, &mut history, prompt, &options, &emitter) => result.map(drop),
                 _ = cancelled.changed() => Err(AgentError::Cancelled),
             }
         };
@@ -272,7 +326,7 @@ impl Agent {
     ///
     /// Requires a [`LanguageModel`]; reads [`ModelName`], [`ModelProfile`],
     /// [`Toolkit`] (default [`Toolkit::codex`]), [`ExecPolicy`], [`Approver`],
-    /// [`SubagentModel`] and [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
+    /// [`SessionStore`], [`SubagentModel`] and [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
     /// runs on the agent's own model).
     pub fn layer_local(directory: impl Into<PathBuf>) -> Layer {
         let directory = directory.into();
@@ -300,6 +354,9 @@ impl Agent {
                     }
                     if let Ok(policy) = ctx.get::<ExecPolicy>() {
                         agent = agent.with_exec_policy(policy);
+                    }
+                    if let Ok(store) = ctx.get::<SessionStore>() {
+                        agent = agent.with_sessions(store);
                     }
                     if let Ok(approver) = ctx.get::<Approver>() {
                         agent = agent.with_approver(approver);

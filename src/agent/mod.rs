@@ -32,7 +32,7 @@
 //! let mut events = agent.send("tidy up", None);
 //! let mut summary = None;
 //! while let Some(event) = events.next().await {
-//!     if let Output::AgentFinished { summary: s } = event? {
+//!     if let Output::AgentFinished { summary: s, .. } = event? {
 //!         summary = Some(s);
 //!     }
 //! }
@@ -41,11 +41,13 @@
 //! # }
 //! ```
 
+mod compact;
 mod config;
 mod emit;
 mod handle;
 mod instructions;
 mod output;
+mod record;
 mod run;
 mod stream;
 mod subagent;
@@ -53,7 +55,7 @@ mod toolbox;
 mod turn;
 
 pub use clanka_tools::{PathError, Workspace};
-pub use config::AgentConfig;
+pub use config::{AgentConfig, SendOptions};
 pub use handle::Agent;
 pub use output::{AgentError, Output};
 pub use stream::AgentStream;

@@ -118,10 +118,36 @@ pub enum Output {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         discard: Vec<String>,
     },
+    /// The context passed the compaction threshold (or would overflow the model's
+    /// window): the history is being compacted.
+    CompactionStarted {
+        /// The context's size before, in tokens (the last usage plus an estimate
+        /// of what was added since).
+        tokens_before: u64,
+    },
+    /// The history was compacted.
+    CompactionFinished {
+        /// The context's size before, in tokens.
+        tokens_before: u64,
+        /// Its estimated size after.
+        tokens_after: u64,
+        /// How: `remote` (the backend's compaction item), `endpoint`
+        /// (`/responses/compact`) or `local` (a summary the model wrote).
+        method: String,
+    },
+    /// Something went wrong that does not stop the run (a failed compaction, a
+    /// session the store could not save).
+    Warning {
+        /// What, for people.
+        message: String,
+    },
     /// The agent finished the task.
     AgentFinished {
         /// Its summary of what it did.
         summary: String,
+        /// The final answer as the JSON object the send's output schema asked for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result: Option<serde_json::Value>,
     },
 }
 
@@ -141,4 +167,7 @@ pub enum AgentError {
     /// The agent made more model requests than its limit allows.
     #[error("the agent stopped after {0} model requests without finishing")]
     TooManyTurns(u32),
+    /// The session to resume could not be loaded.
+    #[error("the session could not be loaded")]
+    Session(#[from] crate::session::SessionError),
 }

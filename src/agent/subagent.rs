@@ -9,6 +9,7 @@ use super::Output;
 use super::emit::Emitter;
 use super::handle::{Inner, run_detached_history};
 use crate::runtime::{Context, Layer, ServiceId};
+use crate::session::SubagentRun;
 use clanka_tools::{ToolError, parse_args};
 
 /// The model sub-agents run on, when it differs from the agent's own.
@@ -108,9 +109,21 @@ pub(crate) async fn delegate(
             model: name.clone(),
         })
         .await;
-    let child = inner.child(model, name, profile);
+    let child = inner.child(model, name.clone(), profile);
     let child_emitter = emitter.child(&call.id);
-    let result = run_detached_history(&child, args.task, &child_emitter).await;
+    let (result, history) = run_detached_history(&child, args.task.clone(), &child_emitter).await;
+    let recorder = inner.session.lock().await.clone();
+    if let Some(recorder) = recorder {
+        let run = SubagentRun {
+            call_id: call.id.clone(),
+            model: name,
+            task: args.task,
+            history,
+        };
+        if let Err(error) = recorder.record_subagent(run).await {
+            tracing::warn!(error = %clanka_model::error_chain(&error), "the sub-agent's run was not saved");
+        }
+    }
     match result {
         Ok(summary) => {
             emitter

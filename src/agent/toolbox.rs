@@ -19,16 +19,27 @@ pub(crate) const TASK_COMPLETE: &str = "task_complete";
 pub(crate) struct CallResult {
     pub(crate) id: String,
     pub(crate) output: ToolOutput,
-    pub(crate) completion: Option<String>,
+    pub(crate) completion: Option<Completion>,
 }
 
-/// The definitions offered to this agent's model.
-pub(crate) fn definitions(inner: &Inner) -> Vec<Tool> {
+/// A `task_complete` call: the summary, and the final object when the send asked
+/// for one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Completion {
+    pub(crate) summary: String,
+    #[serde(default)]
+    pub(crate) result: Option<serde_json::Value>,
+}
+
+/// The definitions offered to this agent's model; with an output schema,
+/// `task_complete` carries the final object as `result`.
+pub(crate) fn definitions(inner: &Inner, output_schema: Option<&serde_json::Value>) -> Vec<Tool> {
     let mut list = inner.toolkit.definitions(inner.profile.as_ref());
     if inner.depth < inner.config.max_depth {
         list.push(subagent::definition());
     }
-    list.push(complete_definition());
+    list.push(complete_definition(output_schema));
     list
 }
 
@@ -74,8 +85,8 @@ async fn run_one(
 ) -> CallResult {
     let mut completion = None;
     let outcome = if call.name == TASK_COMPLETE {
-        parse_args::<Complete>(&call.arguments).map(|args| {
-            completion = Some(args.summary);
+        parse_args::<Completion>(&call.arguments).map(|args| {
+            completion = Some(args);
             ToolOutput::text("The task is complete.")
         })
     } else if call.name == subagent::DELEGATE && inner.depth < inner.config.max_depth {
@@ -151,22 +162,21 @@ async fn emit_output(
     Ok(output)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Complete {
-    summary: String,
-}
-
-fn complete_definition() -> Tool {
-    Tool::new(
-        TASK_COMPLETE,
-        "Ends the task. Call it once everything is done and checked, with a short summary \
-         of what you did and anything the user must know.",
-        json!({
-            "type": "object",
-            "properties": {"summary": {"type": "string"}},
-            "required": ["summary"],
-            "additionalProperties": false
-        }),
-    )
+fn complete_definition(output_schema: Option<&serde_json::Value>) -> Tool {
+    let mut parameters = json!({
+        "type": "object",
+        "properties": {"summary": {"type": "string"}},
+        "required": ["summary"],
+        "additionalProperties": false
+    });
+    let mut description =
+        "Ends the task. Call it once everything is done and checked, with a short \
+         summary of what you did and anything the user must know."
+            .to_owned();
+    if let Some(schema) = output_schema {
+        parameters["properties"]["result"] = schema.clone();
+        parameters["required"] = json!(["summary", "result"]);
+        description.push_str(" `result` is the final answer, an object matching its schema.");
+    }
+    Tool::new(TASK_COMPLETE, description, parameters)
 }

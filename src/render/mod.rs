@@ -187,7 +187,28 @@ impl<W: Write> Renderer<W> {
                 }
                 writeln!(self.out, "{indent}{}", self.paint("33", &line))?;
             }
-            Output::AgentFinished { summary } => {
+            Output::CompactionStarted { tokens_before } => {
+                self.end_line()?;
+                let line = format!("⇣ compacting the context ({tokens_before} tokens)");
+                writeln!(self.out, "{indent}{}", self.paint("33", &line))?;
+            }
+            Output::CompactionFinished {
+                tokens_before,
+                tokens_after,
+                method,
+            } => {
+                self.end_line()?;
+                let line = format!(
+                    "⇣ compacted: {tokens_before} → about {tokens_after} tokens ({method})"
+                );
+                writeln!(self.out, "{indent}{}", self.paint("33", &line))?;
+            }
+            Output::Warning { message } => {
+                self.end_line()?;
+                let line = format!("warning: {message}");
+                writeln!(self.out, "{indent}{}", self.paint("33", &line))?;
+            }
+            Output::AgentFinished { summary, .. } => {
                 self.end_line()?;
                 if depth == 0 {
                     // An answer given as text was just shown: do not repeat it.

@@ -79,6 +79,7 @@ fn a_text_answer_is_printed_once() {
                 Output::TextEnd { id: "msg_1".into() },
                 Output::AgentFinished {
                     summary: "The answer is 42.".into(),
+                    result: None,
                 },
             ],
         );

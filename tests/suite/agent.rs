@@ -81,7 +81,7 @@ fn shape(events: &[Output]) -> Vec<String> {
             Output::SubagentStart { model, .. } => format!("subagent start {model}"),
             Output::SubagentComplete { summary, .. } => format!("subagent complete: {summary}"),
             Output::AgentStart { model, .. } => format!("start {model}"),
-            Output::AgentFinished { summary } => format!("finished: {summary}"),
+            Output::AgentFinished { summary, .. } => format!("finished: {summary}"),
             Output::TextStart { .. } => "text".to_owned(),
             _ => return None,
         })
@@ -242,7 +242,7 @@ async fn escapes_and_a_bad_patch_are_refused_and_change_nothing() {
         "original\n"
     );
     assert!(
-        matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "refused")
+        matches!(events.last(), Some(Output::AgentFinished { summary, .. }) if summary == "refused")
     );
 }
 
@@ -299,6 +299,6 @@ async fn concurrent_subagents_do_not_interleave_mid_section() {
     }
     assert_eq!(completed, 2);
     assert!(
-        matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "both done")
+        matches!(events.last(), Some(Output::AgentFinished { summary, .. }) if summary == "both done")
     );
 }

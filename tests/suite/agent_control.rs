@@ -82,7 +82,7 @@ async fn a_stream_cut_after_output_is_retried_by_the_model_and_the_partial_text_
         "the partial section is taken back"
     );
     assert!(
-        matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "complete answer")
+        matches!(events.last(), Some(Output::AgentFinished { summary, .. }) if summary == "complete answer")
     );
     assert_eq!(server.response_requests().len(), 2);
     let history = agent.history();
@@ -188,7 +188,7 @@ async fn steering_interrupts_the_text_and_reaches_the_model() {
     }
 
     assert!(
-        matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "steered")
+        matches!(events.last(), Some(Output::AgentFinished { summary, .. }) if summary == "steered")
     );
     let second = &server.response_requests()[1].body["input"];
     let text = second.to_string();

@@ -90,7 +90,7 @@ async fn an_app_tool_is_offered_and_called_and_exec_command_can_be_removed() {
 
     let events = run(&agent, "weather in Lyon?").await;
     assert!(
-        matches!(events.last(), Some(Output::AgentFinished { summary }) if summary == "It is sunny in Lyon.")
+        matches!(events.last(), Some(Output::AgentFinished { summary, .. }) if summary == "It is sunny in Lyon.")
     );
 
     let sent = server.response_requests();

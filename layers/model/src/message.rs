@@ -161,6 +161,15 @@ pub enum AssistantItem {
     },
     /// A complete tool call.
     ToolCall(ToolCall),
+    /// The provider's compaction of the conversation before it: opaque state that
+    /// stands for the history it replaced. Replay it unchanged, in its place.
+    Compaction {
+        /// Provider item id (Codex `cmp_…`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The encrypted summary.
+        encrypted_content: String,
+    },
 }
 
 /// A complete tool call: in history ([`AssistantItem::ToolCall`]) and in a stream

@@ -82,6 +82,14 @@ pub enum StreamPart {
     },
     /// A complete tool call.
     ToolCall(ToolCall),
+    /// The provider compacted the conversation (the answer to a
+    /// [`Prompt::compact`](crate::Prompt::compact) request).
+    Compaction {
+        /// Item id.
+        id: String,
+        /// The encrypted summary to replay in place of the history it covers.
+        encrypted_content: String,
+    },
     /// Token usage; several usage parts add up.
     Usage(Usage),
     /// A rate-limit snapshot (one per limit family).

@@ -39,6 +39,22 @@ pub struct Prompt {
     pub response_format: Option<ResponseFormat>,
     /// Provider settings for this request.
     pub options: ProviderOptions,
+    /// Asks the provider to compact the conversation instead of answering: the
+    /// response then holds one [`AssistantItem::Compaction`](crate::AssistantItem::Compaction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compact: Option<Compact>,
+}
+
+/// How a provider is asked to compact a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compact {
+    /// An ordinary request whose input ends with a compaction trigger, answered
+    /// with a compaction item (Codex "remote compaction v2", ChatGPT sign-in).
+    Trigger,
+    /// A request to the provider's compaction endpoint (Codex `POST
+    /// /responses/compact`).
+    Endpoint,
 }
 
 impl Prompt {
@@ -103,6 +119,18 @@ impl Prompt {
     /// Sets the response format.
     pub fn response_format(mut self, format: ResponseFormat) -> Self {
         self.response_format = Some(format);
+        self
+    }
+
+    /// Asks for a JSON answer matching `schema` (strict), named `name`: Codex sends
+    /// `text.format = {type: "json_schema", name, schema, strict: true}`.
+    pub fn output_schema(self, name: impl Into<String>, schema: serde_json::Value) -> Self {
+        self.response_format(ResponseFormat::json_schema(name, schema))
+    }
+
+    /// Asks the provider to compact the conversation (see [`Compact`]).
+    pub fn compact(mut self, how: Compact) -> Self {
+        self.compact = Some(how);
         self
     }
 

@@ -130,6 +130,13 @@ impl ResponseCollector {
                     .items
                     .push(AssistantItem::ToolCall(call.clone()));
             }
+            StreamPart::Compaction {
+                id,
+                encrypted_content,
+            } => self.response.items.push(AssistantItem::Compaction {
+                id: (!id.is_empty()).then(|| id.clone()),
+                encrypted_content: encrypted_content.clone(),
+            }),
             StreamPart::Usage(usage) => self.response.usage += *usage,
             StreamPart::RateLimits(snapshot) => self.response.rate_limits.push(snapshot.clone()),
             StreamPart::Retry { .. } => {

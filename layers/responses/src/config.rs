@@ -62,6 +62,11 @@ pub struct ResponsesConfig {
     /// client does when signed in with ChatGPT (default off; WebSocket messages are
     /// never compressed).
     pub compress_requests: bool,
+    /// Whether the backend compacts a conversation whose input ends with a
+    /// `compaction_trigger` item (the ChatGPT backend, default); when not,
+    /// [`Compact::Trigger`](clanka_model::Compact::Trigger) requests fail with
+    /// [`AiError::Unsupported`] before anything is sent.
+    pub compaction_trigger: bool,
     /// Called with the response headers of every SSE response (e.g. to notice a new
     /// model catalogue through `x-models-etag`).
     pub on_response_headers: Option<HeaderObserver>,
@@ -86,8 +91,15 @@ impl ResponsesConfig {
             max_socket_age: Duration::from_secs(55 * 60),
             classify_error: std::convert::identity,
             compress_requests: false,
+            compaction_trigger: true,
             on_response_headers: None,
         }
+    }
+
+    /// Sets [`compaction_trigger`](Self::compaction_trigger).
+    pub fn compaction_trigger(mut self, supported: bool) -> Self {
+        self.compaction_trigger = supported;
+        self
     }
 
     /// Sets [`compress_requests`](Self::compress_requests).

@@ -28,6 +28,7 @@
 //! # }
 //! ```
 
+mod compact;
 mod config;
 mod decode;
 mod idle;

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use clanka_http::HttpClient;
-use clanka_model::{AiError, LanguageModel, PartStream, Prompt};
+use clanka_model::{AiError, Compact, LanguageModel, PartStream, Prompt};
 use clanka_socket::WebSocketConstructor;
 use futures_util::FutureExt as _;
 use futures_util::future::{Ready, ready};
 use tower::Service;
 
-use crate::request::{HeaderSet, ResponsesRequest};
+use crate::request::{HeaderSet, ResponsesRequest, TURN_METADATA};
 use crate::retry::{Attempt, Failure, Open, RetryPolicy, retrying};
 use crate::turn_state::{TURN_STATE, TurnSlot, TurnStates};
 use crate::ws::{Connections, Opened};
@@ -91,6 +91,18 @@ impl ResponsesModel {
     pub fn stream(&self, prompt: &Prompt) -> Result<PartStream, AiError> {
         let mut request =
             ResponsesRequest::build(prompt, &self.inner.config, &self.inner.conversation)?;
+        match prompt.compact {
+            Some(Compact::Trigger) if !self.inner.config.compaction_trigger => {
+                return Err(AiError::Unsupported {
+                    option: "compaction through a trigger item (ChatGPT sign-in only)".to_owned(),
+                });
+            }
+            Some(Compact::Endpoint) => {
+                let (http, config) = (self.inner.http.clone(), self.inner.config.clone());
+                return Ok(crate::compact::endpoint(http, config, request));
+            }
+            _ => {}
+        }
         let turn = (prompt.options.turn_id.as_ref())
             .or(self.inner.config.options.turn_id.as_ref())
             .map(|turn| TurnSlot::new(self.inner.turns.clone(), turn.clone()));
@@ -133,6 +145,11 @@ impl Inner {
             && let Ok(value) = http::HeaderValue::from_str(state)
         {
             headers.insert(TURN_STATE, value);
+        }
+        if let Some(metadata) = request.turn_metadata.as_deref()
+            && let Ok(value) = http::HeaderValue::from_str(metadata)
+        {
+            headers.insert(TURN_METADATA, value);
         }
         let events = sse::post(&self.http, &self.config, &headers, body).map_err(Failure::spent)?;
         Ok(Box::pin(sse::parts(events, &self.config, turn)))

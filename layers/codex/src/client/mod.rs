@@ -216,6 +216,8 @@ impl CodexClient {
             .base_url(self.inner.base_url.clone())
             .options(options.merge_over(&defaults))
             .compress_requests(compress)
+            // The public API compacts through `/responses/compact` only.
+            .compaction_trigger(chatgpt)
             .classify_error(reclassify)
             .on_response_headers(move |headers| {
                 let announced = headers.get(ETAG_HEADER).and_then(|v| v.to_str().ok());

@@ -2,6 +2,7 @@
 
 pub(crate) mod compaction;
 mod events;
+mod format;
 pub(crate) mod http;
 mod items;
 mod limits;

@@ -89,14 +89,14 @@ pub(crate) fn fields(body: &Value) -> Result<(), ApiError> {
             ));
         }
     }
-    match body.get("input") {
-        Some(Value::Array(_)) => Ok(()),
-        _ => Err(ApiError::invalid(
+    if !matches!(body.get("input"), Some(Value::Array(_))) {
+        return Err(ApiError::invalid(
             "Invalid type for 'input': expected an array of items.",
             Some("input"),
             Some("invalid_type"),
-        )),
+        ));
     }
+    super::format::check(body)
 }
 
 /// Checks the items of a (full) input, then that its tool calls and outputs pair up.

@@ -205,6 +205,12 @@ impl ScriptedResponse {
         })
     }
 
+    /// Adds an assistant message whose text is `value` as JSON: a structured-output
+    /// reply (the request's `text.format` is checked, not enforced on the reply).
+    pub fn json(self, value: &Value) -> Self {
+        self.message(value.to_string())
+    }
+
     /// Adds a function call with JSON arguments.
     pub fn function_call(self, name: impl Into<String>, arguments: Value) -> Self {
         self.item(ScriptedItem::FunctionCall {

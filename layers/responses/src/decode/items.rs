@@ -113,6 +113,18 @@ impl EventDecoder {
                 call.item_id = (!id.is_empty()).then(|| id.to_owned());
                 parts.push(StreamPart::ToolCall(call));
             }
+            Some("compaction" | "compaction_summary") => {
+                let Some(encrypted) = text(item, "encrypted_content").filter(|e| !e.is_empty())
+                else {
+                    return Err(AiError::InvalidResponse {
+                        message: "a compaction item without its encrypted_content".to_owned(),
+                    });
+                };
+                parts.push(StreamPart::Compaction {
+                    id: id.to_owned(),
+                    encrypted_content: encrypted.to_owned(),
+                });
+            }
             None => {
                 return Err(AiError::InvalidResponse {
                     message: "an output item without a type".to_owned(),

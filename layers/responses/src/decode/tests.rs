@@ -216,3 +216,26 @@ fn a_tool_call_announced_but_never_done_fails_the_completion() {
     ]);
     assert!(message.contains("fc_1"), "{message}");
 }
+
+#[test]
+fn a_compaction_item_is_decoded_and_one_without_content_refused() {
+    let (parts, last) = decode_all(&[
+        r#"{"type":"response.output_item.added","output_index":0,"item":{"type":"compaction","id":"cmp_1","encrypted_content":"gAAA"}}"#,
+        r#"{"type":"response.output_item.done","output_index":0,"item":{"type":"compaction","id":"cmp_1","encrypted_content":"gAAA"}}"#,
+    ]);
+    assert!(matches!(last, Decoded::Continue));
+    assert_eq!(
+        parts,
+        vec![StreamPart::Compaction {
+            id: "cmp_1".into(),
+            encrypted_content: "gAAA".into()
+        }]
+    );
+    let (_, last) = decode_all(&[
+        r#"{"type":"response.output_item.done","output_index":0,"item":{"type":"compaction","id":"cmp_1"}}"#,
+    ]);
+    assert!(
+        matches!(last, Decoded::Failed(AiError::InvalidResponse { .. })),
+        "{last:?}"
+    );
+}

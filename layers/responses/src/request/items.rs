@@ -136,6 +136,17 @@ fn push_assistant(items: &mut Vec<Value>, output: &[AssistantItem]) {
                 };
                 items.push(value);
             }
+            AssistantItem::Compaction {
+                id,
+                encrypted_content,
+            } => {
+                let mut value = json!({
+                    "type": "compaction",
+                    "encrypted_content": encrypted_content,
+                });
+                set_server_id(&mut value, id.as_deref(), "cmp_");
+                items.push(value);
+            }
         }
     }
 }

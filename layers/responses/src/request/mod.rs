@@ -3,7 +3,9 @@
 mod headers;
 mod items;
 
-use clanka_model::{AiError, Message, Prompt, ReasoningSummary, SystemPlacement, ToolChoice};
+use clanka_model::{
+    AiError, Compact, Message, Prompt, ReasoningSummary, SystemPlacement, ToolChoice,
+};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -57,7 +59,17 @@ pub struct ResponsesRequest {
     /// settings, so it does not break incremental WebSocket input.
     #[serde(skip)]
     pub turn_state: Option<String>,
+    /// `x-codex-turn-metadata` (a header over HTTP, `client_metadata` over
+    /// WebSocket): what kind of request this is, set for compactions.
+    #[serde(skip)]
+    pub turn_metadata: Option<String>,
 }
+
+/// The header (over WebSocket, the `client_metadata` key) of [`ResponsesRequest::turn_metadata`].
+pub(crate) const TURN_METADATA: &str = "x-codex-turn-metadata";
+
+/// The turn metadata of a compaction request, as the official client sends it.
+const COMPACTION_METADATA: &str = r#"{"request_kind":"compaction","compaction":{"trigger":"auto","implementation":"responses_compaction_v2"}}"#;
 
 impl ResponsesRequest {
     /// Builds the body for `prompt`; `conversation_id` keys the prompt cache when the
@@ -121,6 +133,11 @@ impl ResponsesRequest {
             push_message(&mut input, head);
         }
         items::push_items(&mut input, &prompt.messages)?;
+        let compacting = prompt.compact == Some(Compact::Trigger);
+        if compacting {
+            // A request control, never part of the history.
+            input.push(json!({"type": "compaction_trigger"}));
+        }
         let mut extra = options.extra;
         extra.remove("store");
         Ok(Self {
@@ -143,6 +160,7 @@ impl ResponsesRequest {
             text: (!text.is_empty()).then_some(Value::Object(text)),
             extra,
             turn_state: None,
+            turn_metadata: compacting.then(|| COMPACTION_METADATA.to_owned()),
         })
     }
 

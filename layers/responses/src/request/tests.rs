@@ -140,3 +140,31 @@ fn developer_placement_sends_the_system_prompt_as_the_first_input_item() {
     assert_eq!(request.instructions, None);
     insta::assert_json_snapshot!(request);
 }
+
+#[test]
+fn a_compaction_is_replayed_and_a_trigger_ends_the_input() {
+    let compacted = Prompt::new().user("first").message(Message::Assistant {
+        items: vec![AssistantItem::Compaction {
+            id: Some("cmp_1".into()),
+            encrypted_content: "opaque".into(),
+        }],
+    });
+    let request = ResponsesRequest::build(&compacted, &config(), "conv").unwrap();
+    assert_eq!(
+        request.input[1],
+        json!({"type": "compaction", "id": "cmp_1", "encrypted_content": "opaque"})
+    );
+    assert_eq!(request.turn_metadata, None);
+    let trigger = compacted.compact(clanka_model::Compact::Trigger);
+    let request = ResponsesRequest::build(&trigger, &config(), "conv").unwrap();
+    assert_eq!(
+        request.input.last(),
+        Some(&json!({"type": "compaction_trigger"}))
+    );
+    assert!(
+        request
+            .turn_metadata
+            .unwrap()
+            .contains(r#""request_kind":"compaction""#)
+    );
+}

@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::request::ResponsesRequest;
+use crate::request::TURN_METADATA;
 use crate::turn_state::TURN_STATE;
 
 /// One socket and what the backend remembers on it.
@@ -114,10 +115,16 @@ fn create_message(
     })?;
     if let Value::Object(fields) = &mut value {
         fields.insert("type".into(), Value::String("response.create".into()));
+        // No header per message over WebSocket: the turn state and metadata ride in
+        // `client_metadata`.
+        let mut metadata = serde_json::Map::new();
         if let Some(state) = &request.turn_state {
-            // No header per message over WebSocket: the token rides in the metadata.
-            let mut metadata = serde_json::Map::new();
             metadata.insert(TURN_STATE.into(), Value::String(state.clone()));
+        }
+        if let Some(turn) = &request.turn_metadata {
+            metadata.insert(TURN_METADATA.into(), Value::String(turn.clone()));
+        }
+        if !metadata.is_empty() {
             fields.insert("client_metadata".into(), Value::Object(metadata));
         }
         if let Some((id, first_new)) = continuation {
