@@ -18,11 +18,16 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use clanka::agent::{self, Agent, AgentError, Output};
+use clanka::agent::{self, Agent, AgentError, Output, SendOptions};
 use clanka::config::{Config, ConfigLoader};
 use clanka::render::{Renderer, Style, error_chain};
 use clanka::runtime::Layer;
-use clanka::{approval, codex, http, kv, socket};
+use clanka::{approval, codex, http, kv, session, socket};
+
+#[path = "cli/schema.rs"]
+mod schema;
+#[path = "cli/sessions.rs"]
+mod sessions;
 use clanka_codex::{
     CatalogSource, CodexAuth, CodexAuthConfig, CodexAuthError, CodexClient, LoginMethod,
     ModelChoice,
@@ -54,34 +59,38 @@ pub struct Cli {
     /// The task (words are joined with spaces).
     prompt: Vec<String>,
     /// Directory the agent works in.
-    #[arg(long, short = 'C', default_value = ".")]
+    #[arg(long, short = 'C', default_value = ".", global = true)]
     directory: PathBuf,
     /// Primary model (config `model.primary`).
-    #[arg(long)]
+    #[arg(long, global = true)]
     model: Option<String>,
     /// Sub-agent model (config `model.subagent`).
-    #[arg(long)]
+    #[arg(long, global = true)]
     subagent_model: Option<String>,
     /// Reasoning effort of the primary model: minimal, low, medium, high, xhigh.
-    #[arg(long)]
+    #[arg(long, global = true)]
     effort: Option<String>,
     /// Stream the primary model over HTTPS (SSE) instead of a WebSocket.
-    #[arg(long)]
+    #[arg(long, global = true)]
     http: bool,
     /// Print one JSON event per line on stdout.
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
     /// Run against a mock backend inside this process: no account, no network.
-    #[arg(long)]
+    #[arg(long, global = true)]
     demo: bool,
     /// Sandbox of commands: read-only, workspace-write (default) or danger-full-access
     /// (config `sandbox.mode`).
-    #[arg(long, value_name = "MODE")]
+    #[arg(long, value_name = "MODE", global = true)]
     sandbox: Option<String>,
     /// When to ask before acting: untrusted, on-request (default), on-failure or never
     /// (config `approval.policy`). Without a terminal, what would be asked is denied.
-    #[arg(long, value_name = "POLICY")]
+    #[arg(long, value_name = "POLICY", global = true)]
     approval_policy: Option<String>,
+    /// Print only the final answer, as a JSON object valid against this JSON schema
+    /// (the run's events go to stderr); exit 1 when the answer does not validate.
+    #[arg(long, value_name = "FILE", global = true)]
+    output_schema: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +111,29 @@ enum Command {
     Status,
     /// List the models this sign-in may use, with their context windows and efforts.
     Models,
+    /// List the recorded sessions, newest first (`sessions rm ID` removes one).
+    Sessions {
+        #[command(subcommand)]
+        action: Option<SessionsAction>,
+    },
+    /// Continue a session: `resume --last "prompt"` (the newest in this directory)
+    /// or `resume ID "prompt"`.
+    Resume {
+        /// The newest session recorded in this directory.
+        #[arg(long)]
+        last: bool,
+        /// The session id (unless `--last`), then the prompt.
+        words: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SessionsAction {
+    /// Remove a session and everything kept with it.
+    Rm {
+        /// The session id.
+        id: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -167,8 +199,26 @@ pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<
         }
     };
     let code = match &cli.command {
+        Some(Command::Sessions { action: None }) => sessions::list(&config).await,
+        Some(Command::Sessions {
+            action: Some(SessionsAction::Rm { id }),
+        }) => sessions::remove(&config, id).await,
+        Some(Command::Resume { last, words }) => {
+            let (id, prompt) = match (last, words.split_first()) {
+                (true, _) => (None, words.join(" ")),
+                (false, Some((id, rest))) => (Some(id.clone()), rest.join(" ")),
+                (false, None) => {
+                    eprintln!(
+                        "error: resume what? `resume --last \"prompt\"` or `resume ID \"prompt\"`"
+                    );
+                    return USAGE;
+                }
+            };
+            let resume = Resume { last: *last, id };
+            agent_run(&cli, &config, &prompt, Some(resume), out, interrupts).await
+        }
         Some(command) => account(command, &config, cli.demo, interrupts).await,
-        None => agent_run(&cli, &config, out, interrupts).await,
+        None => agent_run(&cli, &config, &cli.prompt.join(" "), None, out, interrupts).await,
     };
     if let Some((server, _store)) = demo_server {
         server.shutdown().await;
@@ -243,11 +293,22 @@ fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfi
     }
 }
 
+/// Which session a run continues.
+struct Resume {
+    last: bool,
+    id: Option<String>,
+}
+
+/// The store of every command (one recipe value, so one store per build).
+fn store_layer(config: &Config) -> Layer {
+    kv::layer_file_system(&config.store.dir)
+}
+
 /// The services every command needs: store, HTTP client, sockets, and the Codex
 /// client recipe that authenticates the last two.
-fn client_graph(config: &Config, auth: CodexAuthConfig) -> Layer {
+fn client_graph(store: &Layer, auth: CodexAuthConfig) -> Layer {
     let base = Layer::merge_all([
-        kv::layer_file_system(&config.store.dir),
+        store.clone(),
         http::layer_reqwest(HttpConfig::default()),
         socket::layer_tungstenite(SocketConfig::default()),
         codex::layer_console_prompt(),
@@ -258,7 +319,7 @@ fn client_graph(config: &Config, auth: CodexAuthConfig) -> Layer {
 /// The agent: primary model over WebSocket (or SSE with `--http`) and the sub-agent
 /// model over SSE, both on the same client recipe value, so one login serves both.
 /// Unset models are the catalogue's choice.
-fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Layer {
+fn agent_graph(cli: &Cli, config: &Config, store: &Layer, client: &Layer) -> Layer {
     let primary_options = ProviderOptions {
         reasoning_effort: config.model.primary_effort,
         ..ProviderOptions::default()
@@ -286,61 +347,138 @@ fn agent_graph(cli: &Cli, config: &Config, client: &Layer) -> Layer {
             "no one can approve it: the CLI's input is not a terminal (see --approval-policy and --sandbox)",
         )
     };
-    let services = Layer::merge_all([models, Layer::succeed(config.exec_policy()), approver]);
+    let services = Layer::merge_all([
+        models,
+        Layer::succeed(config.exec_policy()),
+        Layer::succeed(config.agent_config()),
+        session::layer_kv().provide(store),
+        approver,
+    ]);
     Agent::layer_local(cli.directory.clone()).provide(&services)
 }
 
 async fn agent_run(
     cli: &Cli,
     config: &Config,
-    out: impl Write,
+    prompt: &str,
+    resume: Option<Resume>,
+    mut out: impl Write,
     mut interrupts: mpsc::UnboundedReceiver<()>,
 ) -> u8 {
-    let prompt = cli.prompt.join(" ");
     if prompt.trim().is_empty() {
         eprintln!("error: what should the agent do? Give a prompt, e.g. `cli \"fix the tests\"`");
         return USAGE;
     }
+    let schema = match cli.output_schema.as_deref().map(schema::OutputSchema::load) {
+        Some(Ok(schema)) => Some(schema),
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+        None => None,
+    };
     let terminal = std::io::stdout().is_terminal();
     let interactive = cli.demo || std::io::stderr().is_terminal();
-    let client = client_graph(config, auth_config(config, interactive, cli.demo));
-    let graph = agent_graph(cli, config, &client);
+    let store = store_layer(config);
+    let client = client_graph(&store, auth_config(config, interactive, cli.demo));
+    let graph = agent_graph(cli, config, &store, &client);
     let runtime = match graph.build().await {
         Ok(runtime) => runtime,
         Err(error) => return build_failed(&error),
     };
+    let agent = match runtime.get::<Agent>() {
+        Ok(agent) => agent,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return FAILED;
+        }
+    };
+    let agent = match resume {
+        None => agent,
+        Some(resume) => match resumed(agent, config, cli, &resume).await {
+            Ok(agent) => agent,
+            Err(message) => {
+                eprintln!("error: {message}");
+                runtime.shutdown().await;
+                return FAILED;
+            }
+        },
+    };
     let style = if cli.json {
         Style::json()
-    } else if terminal && std::env::var_os("NO_COLOR").is_none() {
+    } else if terminal && std::env::var_os("NO_COLOR").is_none() && schema.is_none() {
         Style::color()
     } else {
         Style::plain()
     };
-    let mut renderer = Renderer::new(out, style);
+    // With an output schema stdout holds the answer alone: the run goes to stderr.
+    let sink: Box<dyn Write + '_> = if schema.is_some() {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(&mut out)
+    };
+    let mut renderer = Renderer::new(sink, style);
     if cli.demo {
         let _ = renderer.notice(
             "clanka demo: a mock Codex backend runs inside this process (no account, no network).",
         );
     }
-    let code = match runtime.get::<Agent>() {
-        Ok(agent) => drive(&agent, &prompt, &mut renderer, &mut interrupts).await,
-        Err(error) => {
-            eprintln!("error: {error}");
-            FAILED
-        }
+    let options = SendOptions {
+        output_schema: schema.as_ref().map(|s| s.schema.clone()),
+        ..SendOptions::default()
     };
+    let mut finished = None;
+    let mut code = drive(
+        &agent,
+        prompt,
+        options,
+        &mut renderer,
+        &mut interrupts,
+        &mut finished,
+    )
+    .await;
+    drop(renderer);
+    if let (Some(schema), DONE) = (&schema, code) {
+        let (summary, result) = finished.unwrap_or_default();
+        match schema.output(result.as_ref(), &summary) {
+            Ok(json) => {
+                if writeln!(out, "{json}").is_err() {
+                    code = FAILED;
+                }
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                code = FAILED;
+            }
+        }
+    }
     runtime.shutdown().await;
     code
 }
 
-/// Streams the agent's events to `renderer`; Ctrl-C cancels.
+/// `agent` continuing the session `resume` names.
+async fn resumed(
+    agent: Agent,
+    config: &Config,
+    cli: &Cli,
+    resume: &Resume,
+) -> Result<Agent, String> {
+    let store = sessions::store(config)?;
+    let id = sessions::target(&store, resume.last, resume.id.as_deref(), &cli.directory).await?;
+    agent.resume(&id).await.map_err(|error| error_chain(&error))
+}
+
+/// Streams the agent's events to `renderer`; Ctrl-C cancels. `finished` gets the
+/// final summary and object.
 async fn drive<W: Write>(
     agent: &Agent,
     prompt: &str,
+    options: SendOptions,
     renderer: &mut Renderer<W>,
     interrupts: &mut mpsc::UnboundedReceiver<()>,
+    finished: &mut Option<(String, Option<serde_json::Value>)>,
 ) -> u8 {
-    let mut events = agent.send(prompt, None);
+    let mut events = agent.send_with(prompt, options);
     let mut usage = None;
     loop {
         let event = tokio::select! {
@@ -354,6 +492,9 @@ async fn drive<W: Write>(
             Some(Ok(event)) => {
                 if matches!(event, Output::Usage { .. }) {
                     usage = Some(event.clone());
+                }
+                if let Output::AgentFinished { summary, result } = &event {
+                    *finished = Some((summary.clone(), result.clone()));
                 }
                 if renderer.render(&event).is_err() {
                     return FAILED; // stdout closed
@@ -425,7 +566,7 @@ async fn account(
     {
         auth = auth.with_callback_ports([*port]);
     }
-    let runtime = match client_graph(config, auth).build().await {
+    let runtime = match client_graph(&store_layer(config), auth).build().await {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: {}", error_chain(&error));
@@ -465,6 +606,8 @@ async fn account(
                 }
                 Err(error) => report(&error),
             },
+            // Dispatched before an account command is.
+            Command::Sessions { .. } | Command::Resume { .. } => USAGE,
         },
         Err(error) => {
             eprintln!("error: {error}");

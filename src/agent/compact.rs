@@ -58,11 +58,12 @@ impl Budget {
     }
 
     /// The context's size if `request` were sent: the last usage plus an estimate
-    /// of the messages added since, or an estimate of the whole request.
+    /// of the messages added since, or an estimate of all its messages (the system
+    /// prompt and tools, which the provider's usage counts, are left out of it).
     pub(crate) fn context(&self, request: &Prompt, history: &[Message]) -> u64 {
         match self.known {
             Some((tokens, len)) if len <= history.len() => tokens + estimate(&history[len..]),
-            _ => estimate_prompt(request),
+            _ => estimate(&request.messages),
         }
     }
 
@@ -73,8 +74,15 @@ impl Budget {
         }
     }
 
-    /// Whether a request of `context` tokens should compact first.
-    pub(crate) fn due(&self, context: u64) -> bool {
+    /// Whether a request of `context` tokens over `history` should compact first
+    /// (never a history with nothing but user messages: there is nothing to compact).
+    pub(crate) fn due(&self, context: u64, history: &[Message]) -> bool {
+        if history
+            .iter()
+            .all(|m| matches!(m, Message::User { .. } | Message::Developer { .. }))
+        {
+            return false;
+        }
         let over_limit = !self.failed && self.limit.is_some_and(|limit| context >= limit);
         let overflows = self.window.is_some_and(|window| context >= window);
         over_limit || overflows
@@ -90,10 +98,6 @@ impl Budget {
 /// Tokens of `messages`, estimated at 4 bytes of JSON each.
 pub(crate) fn estimate(messages: &[Message]) -> u64 {
     serde_json::to_string(messages).map_or(0, |json| json.len() as u64 / 4)
-}
-
-fn estimate_prompt(prompt: &Prompt) -> u64 {
-    serde_json::to_string(prompt).map_or(0, |json| json.len() as u64 / 4)
 }
 
 /// Compacts `history` (sent with `base`'s system prompt, head and tools); on

@@ -70,7 +70,7 @@ pub(crate) async fn run(
     for _ in 0..inner.config.max_turns {
         history.extend(inner.steering.drain().into_iter().map(Message::user));
         let context_tokens = budget.context(&with(&base, history), history);
-        if budget.due(context_tokens)
+        if budget.due(context_tokens, history)
             && compact::compact(inner, &base, history, &mut budget, context_tokens, emitter)
                 .await
                 .is_some()

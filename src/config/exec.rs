@@ -1,4 +1,5 @@
-//! `sandbox.*`, `approval.*` and `env.*`: how the agent's commands run.
+//! `sandbox.*`, `approval.*` and `env.*`: how the agent's commands run; `agent.*`:
+//! how the agent works.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -46,7 +47,25 @@ pub struct EnvConfig {
     pub set: BTreeMap<String, String>,
 }
 
+/// `agent.*`: the agent's own settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AgentSettings {
+    /// The context size, in tokens, at which the history is compacted. Default
+    /// unset: 90 % of the model's context window.
+    #[serde(default, with = "lenient_tokens")]
+    pub compact_at: Option<u64>,
+}
+
 impl Config {
+    /// The agent's settings.
+    pub fn agent_config(&self) -> crate::agent::AgentConfig {
+        let config = crate::agent::AgentConfig::default();
+        match self.agent.compact_at {
+            Some(tokens) => config.compact_at(tokens),
+            None => config,
+        }
+    }
+
     /// The [`ExecPolicy`] these settings describe: sandbox, approval policy and
     /// environment, with the store directory hidden from commands.
     pub fn exec_policy(&self) -> ExecPolicy {
@@ -95,6 +114,41 @@ mod lenient_bool {
                     "`{other}` is not a boolean (true or false)"
                 ))),
             },
+        }
+    }
+}
+
+/// An optional token count, also written as a string (`CLANKA_AGENT__COMPACT_AT=2000`);
+/// empty means unset.
+mod lenient_tokens {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<u64>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<u64>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(u64),
+            Text(String),
+        }
+        match Option::<Either>::deserialize(deserializer)? {
+            None => Ok(None),
+            Some(Either::Number(tokens)) => Ok(Some(tokens)),
+            Some(Either::Text(text)) if text.trim().is_empty() => Ok(None),
+            Some(Either::Text(text)) => text
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| D::Error::custom(format!("`{text}` is not a number of tokens"))),
         }
     }
 }

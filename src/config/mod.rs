@@ -35,7 +35,7 @@ use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 use serde::{Deserialize, Serialize};
 
-pub use exec::{ApprovalConfig, EnvConfig, SandboxConfig};
+pub use exec::{AgentSettings, ApprovalConfig, EnvConfig, SandboxConfig};
 
 /// Every setting of clanka.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +57,9 @@ pub struct Config {
     /// The environment of the agent's commands.
     #[serde(default)]
     pub env: EnvConfig,
+    /// The agent's own settings.
+    #[serde(default)]
+    pub agent: AgentSettings,
 }
 
 /// `store.*`: where state (signed-in tokens) is kept.
@@ -128,6 +131,7 @@ impl Config {
             sandbox: SandboxConfig::default(),
             approval: ApprovalConfig::default(),
             env: EnvConfig::default(),
+            agent: AgentSettings::default(),
         }
     }
 

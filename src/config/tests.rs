@@ -203,10 +203,12 @@ fn sandbox_approval_and_env_come_from_file_env_and_flags() {
              [env]\nallow = [\"EDITOR\"]\nset = { RUST_LOG = \"info\" }\n",
         )?;
         jail.set_env("CLANKA_SANDBOX__NETWORK", "true");
+        jail.set_env("CLANKA_AGENT__COMPACT_AT", "2000");
         let config = ConfigLoader::new()
             .set("approval.policy", "untrusted")
             .load()
             .unwrap();
+        assert_eq!(config.agent_config().compact_at, Some(2000));
         let policy = config.exec_policy();
         assert_eq!(policy.sandbox.mode, clanka_tools::SandboxMode::ReadOnly);
         assert!(policy.sandbox.network, "a string from the environment");
@@ -242,6 +244,7 @@ fn sandbox_and_approval_default_and_refuse_unknown_names() {
             ("sandbox.mode", "none", "read-only"),
             ("approval.policy", "always", "on-request"),
             ("sandbox.network", "maybe", "not a boolean"),
+            ("agent.compact_at", "lots", "not a number"),
         ] {
             let error = ConfigLoader::new().set(key, value).load().unwrap_err();
             let message = clanka_model::error_chain(&error);

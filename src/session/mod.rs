@@ -112,19 +112,24 @@ impl SessionStore {
     /// exchange) and the sub-agent runs kept in it.
     pub async fn load(&self, id: &str) -> Result<Session, SessionError> {
         let info = self.info(id).await?;
-        let mut history = Vec::new();
-        for n in 0..info.chunks {
+        // The chunks are read concurrently: on the file store each read is a
+        // blocking file read of its own.
+        let chunks = (0..info.chunks).map(|n| {
             let key = record::chunk_key(id, info.generation, n);
-            let chunk: Vec<Message> =
-                self.read(id, &key)
-                    .await?
-                    .ok_or_else(|| SessionError::Damaged {
-                        id: id.to_owned(),
-                        key: key.clone(),
-                        problem: "is missing".to_owned(),
-                    })?;
-            history.extend(chunk);
-        }
+            async move {
+                let chunk: Option<Vec<Message>> = self.read(id, &key).await?;
+                chunk.ok_or_else(|| SessionError::Damaged {
+                    id: id.to_owned(),
+                    key,
+                    problem: "is missing".to_owned(),
+                })
+            }
+        });
+        let history: Vec<Message> = futures_util::future::try_join_all(chunks)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
         let mut subagents = Vec::new();
         for n in 0..info.subagents {
             let key = record::subagent_key(id, n);
@@ -251,8 +256,8 @@ fn store_error(id: &str, source: KvError) -> SessionError {
     }
 }
 
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> u64 {
+/// Milliseconds since the Unix epoch (the clock of [`SessionInfo`]'s times).
+pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))

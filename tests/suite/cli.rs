@@ -149,8 +149,14 @@ async fn api_key_mode_runs_without_signing_in() {
     );
     assert_only_api_key_requests(&server, KEY);
     assert!(server.response_requests()[0].path.starts_with("/v1/"));
-    let stored: Vec<_> = std::fs::read_dir(store.path()).unwrap().collect();
-    assert!(stored.is_empty(), "no token file: {stored:?}");
+    let stored: Vec<String> = std::fs::read_dir(store.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        stored.iter().all(|name| name.starts_with("k-sessions%2F")),
+        "no token file, only the session: {stored:?}"
+    );
 
     let mut command = cli();
     command
