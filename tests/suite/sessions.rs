@@ -191,3 +191,61 @@ async fn resume_continues_a_session_and_one_killed_midway_from_its_last_exchange
     assert_eq!(code, 1, "nothing to resume in a new directory: {shown}");
     assert!(shown.contains("no session was recorded"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_sub_agent_run_is_kept_in_its_parents_session() {
+    use clanka::agent::{self, Agent, Output};
+    use clanka::runtime::Layer;
+    use clanka::session::SessionStore;
+    use clanka::{codex, kv, session};
+    use clanka_model::ProviderOptions;
+    use futures_util::StreamExt as _;
+
+    let scenario = Scenario::new()
+        .model(
+            "gpt-6.1-sol",
+            vec![
+                ScriptedResponse::new()
+                    .function_call("delegate", json!({"task": "read the notes"})),
+                ScriptedResponse::new().message("all read"),
+            ],
+        )
+        .model(
+            "gpt-5.5",
+            vec![ScriptedResponse::new().message("the notes say hi")],
+        );
+    let server = mock(scenario).await;
+    let (store, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    super::common::token_store(&server, store.path(), false).await;
+    let client = super::common::client(&server, store.path());
+    let sessions_kv = kv::layer_memory();
+    // `provide_merge`: the graph keeps the session store next to the agent.
+    let graph = Agent::layer_local(dir.path()).provide_merge(&Layer::merge_all([
+        codex::model("gpt-6.1-sol", ProviderOptions::default()).provide(&client),
+        agent::layer_subagent_model(codex::model("gpt-5.5", ProviderOptions::default()))
+            .provide(&client),
+        session::layer_kv().provide(&sessions_kv),
+    ]));
+    let runtime = graph.build().await.unwrap();
+    let agent: Agent = runtime.get().unwrap();
+    let events: Vec<Output> = agent
+        .send("read the notes", None)
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert!(matches!(events.last(), Some(Output::AgentFinished { .. })));
+
+    let sessions: SessionStore = runtime.get().unwrap();
+    let session = sessions.load(agent.session_id()).await.unwrap();
+    assert_eq!(session.subagents.len(), 1);
+    let run = &session.subagents[0];
+    assert_eq!(
+        (run.task.as_str(), run.model.as_str()),
+        ("read the notes", "gpt-5.5")
+    );
+    assert!(format!("{:?}", run.history).contains("the notes say hi"));
+    assert_eq!(session.info.models, ["gpt-6.1-sol", "gpt-5.5"]);
+    // The parent's own history holds the delegate call and its summary only.
+    assert_eq!(session.history.len(), 4, "{:?}", session.history);
+    assert!(format!("{:?}", session.history[3]).contains("all read"));
+}
