@@ -7,6 +7,8 @@
 //! When every method fails the run goes on uncompacted, with a warning; it never
 //! fails because of compaction.
 
+use std::sync::Arc;
+
 use clanka_model::{
     AiError, AssistantItem, Compact, Message, Prompt, TruncationPolicy, Usage, UserPart,
 };
@@ -60,7 +62,7 @@ impl Budget {
     /// The context's size if `request` were sent: the last usage plus an estimate
     /// of the messages added since, or an estimate of all its messages (the system
     /// prompt and tools, which the provider's usage counts, are left out of it).
-    pub(crate) fn context(&self, request: &Prompt, history: &[Message]) -> u64 {
+    pub(crate) fn context(&self, request: &Prompt, history: &[Arc<Message>]) -> u64 {
         match self.known {
             Some((tokens, len)) if len <= history.len() => tokens + estimate(&history[len..]),
             _ => estimate(&request.messages),
@@ -76,10 +78,10 @@ impl Budget {
 
     /// Whether a request of `context` tokens over `history` should compact first
     /// (never a history with nothing but user messages: there is nothing to compact).
-    pub(crate) fn due(&self, context: u64, history: &[Message]) -> bool {
+    pub(crate) fn due(&self, context: u64, history: &[Arc<Message>]) -> bool {
         if history
             .iter()
-            .all(|m| matches!(m, Message::User { .. } | Message::Developer { .. }))
+            .all(|m| matches!(**m, Message::User { .. } | Message::Developer { .. }))
         {
             return false;
         }
@@ -96,7 +98,7 @@ impl Budget {
 }
 
 /// Tokens of `messages`, estimated at 4 bytes of JSON each.
-pub(crate) fn estimate(messages: &[Message]) -> u64 {
+pub(crate) fn estimate(messages: &[Arc<Message>]) -> u64 {
     serde_json::to_string(messages).map_or(0, |json| json.len() as u64 / 4)
 }
 
@@ -106,7 +108,7 @@ pub(crate) fn estimate(messages: &[Message]) -> u64 {
 pub(crate) async fn compact(
     inner: &Inner,
     base: &Prompt,
-    history: &mut Vec<Message>,
+    history: &mut Vec<Arc<Message>>,
     budget: &mut Budget,
     before: u64,
     emitter: &Emitter,
@@ -126,7 +128,7 @@ pub(crate) async fn compact(
         match remote(inner, base, history, how).await {
             Ok(item) => {
                 let mut compacted = kept;
-                compacted.push(Message::Assistant { items: vec![item] });
+                compacted.push(Arc::new(Message::Assistant { items: vec![item] }));
                 return Some(finish(history, compacted, budget, before, method, emitter).await);
             }
             Err(Failure::Unsupported) => unsupported += 1,
@@ -137,7 +139,9 @@ pub(crate) async fn compact(
         match local(inner, base, history).await {
             Ok(summary) => {
                 let mut compacted = kept;
-                compacted.push(Message::user(format!("{SUMMARY_PREFIX}{summary}")));
+                compacted.push(Arc::new(Message::user(format!(
+                    "{SUMMARY_PREFIX}{summary}"
+                ))));
                 return Some(finish(history, compacted, budget, before, "local", emitter).await);
             }
             Err(error) => errors.push(format!("local: {error}")),
@@ -154,8 +158,8 @@ pub(crate) async fn compact(
 }
 
 async fn finish(
-    history: &mut Vec<Message>,
-    compacted: Vec<Message>,
+    history: &mut Vec<Arc<Message>>,
+    compacted: Vec<Arc<Message>>,
     budget: &mut Budget,
     before: u64,
     method: &'static str,
@@ -185,7 +189,7 @@ enum Failure {
 async fn remote(
     inner: &Inner,
     base: &Prompt,
-    history: &[Message],
+    history: &[Arc<Message>],
     how: Compact,
 ) -> Result<AssistantItem, Failure> {
     let mut prompt = base.clone().messages(history.iter().cloned()).compact(how);
@@ -214,7 +218,7 @@ async fn remote(
 }
 
 /// A summary the model writes of `history`, without tools.
-async fn local(inner: &Inner, base: &Prompt, history: &[Message]) -> Result<String, String> {
+async fn local(inner: &Inner, base: &Prompt, history: &[Arc<Message>]) -> Result<String, String> {
     let mut prompt = base
         .clone()
         .messages(history.iter().cloned())
@@ -235,11 +239,11 @@ async fn local(inner: &Inner, base: &Prompt, history: &[Message]) -> Result<Stri
 
 /// The newest user messages (earlier summaries left out) whose text fits `budget`
 /// tokens, oldest first; the message that crosses it is cut in the middle.
-fn kept_user_messages(history: &[Message], budget: u64) -> Vec<Message> {
+fn kept_user_messages(history: &[Arc<Message>], budget: u64) -> Vec<Arc<Message>> {
     let mut left = budget;
     let mut kept = Vec::new();
     for message in history.iter().rev() {
-        let Message::User { content } = message else {
+        let Message::User { content } = &**message else {
             continue;
         };
         let is_summary = content.iter().any(
@@ -267,7 +271,7 @@ fn kept_user_messages(history: &[Message], budget: u64) -> Vec<Message> {
                 image => image.clone(),
             })
             .collect();
-        kept.push(Message::User { content });
+        kept.push(Arc::new(Message::User { content }));
     }
     kept.reverse();
     kept
@@ -289,12 +293,13 @@ mod tests {
             Message::user(long.clone()),
             Message::user("last"),
         ];
+        let history: Vec<Arc<Message>> = history.into_iter().map(Arc::new).collect();
         let kept = kept_user_messages(&history, 10_000);
         assert_eq!(kept.len(), 3, "the summary is left out");
-        assert_eq!(kept[0], Message::user("first"));
+        assert_eq!(*kept[0], Message::user("first"));
         let kept = kept_user_messages(&history, 200);
         assert_eq!(kept.len(), 2);
-        let Message::User { content } = &kept[0] else {
+        let Message::User { content } = &*kept[0] else {
             panic!()
         };
         let UserPart::Text { text } = &content[0] else {
@@ -304,6 +309,6 @@ mod tests {
             text.len() < long.len() && text.contains("truncated"),
             "{text}"
         );
-        assert_eq!(kept[1], Message::user("last"));
+        assert_eq!(*kept[1], Message::user("last"));
     }
 }

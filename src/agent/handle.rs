@@ -25,6 +25,9 @@ pub struct Agent {
     inner: Arc<Inner>,
 }
 
+/// A conversation's messages, shared with the prompts built from them.
+pub(crate) type History = Vec<Arc<Message>>;
+
 /// Everything one agent (or sub-agent) runs with.
 pub(crate) struct Inner {
     pub(crate) model: LanguageModel,
@@ -47,7 +50,7 @@ pub(crate) struct Inner {
     /// This agent's session, from its first send (or its resume) on.
     pub(crate) session: Arc<tokio::sync::Mutex<Option<Recorder>>>,
     pub(crate) conversation: String,
-    history: Arc<tokio::sync::Mutex<Vec<Message>>>,
+    history: Arc<tokio::sync::Mutex<History>>,
     pub(crate) steering: Steering,
     cancel: watch::Sender<u64>,
 }
@@ -141,7 +144,7 @@ pub(crate) fn run_detached_history<'a>(
     inner: &'a Inner,
     task: String,
     emitter: &'a Emitter,
-) -> futures_util::future::BoxFuture<'a, (Result<String, AgentError>, Vec<Message>)> {
+) -> futures_util::future::BoxFuture<'a, (Result<String, AgentError>, History)> {
     Box::pin(async move {
         let mut history = Vec::new();
         let result = run::run(inner, &mut history, task, &SendOptions::default(), emitter).await;
@@ -245,6 +248,7 @@ impl Agent {
         let id = id.to_owned();
         Ok(self.map_inner(move |inner| {
             inner.conversation = id;
+            let history = history.into_iter().map(Arc::new).collect();
             inner.history = Arc::new(tokio::sync::Mutex::new(history));
             inner.session = Arc::new(tokio::sync::Mutex::new(Some(recorder)));
         }))
@@ -271,7 +275,7 @@ impl Agent {
         self.inner
             .history
             .try_lock()
-            .map(|h| h.clone())
+            .map(|h| h.iter().map(|m| Message::clone(m)).collect())
             .unwrap_or_default()
     }
 

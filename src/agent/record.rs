@@ -3,6 +3,8 @@
 //! that fails is a warning, never the end of the run; what it missed is saved with
 //! the next exchange.
 
+use std::sync::Arc;
+
 use clanka_model::{Message, Usage};
 
 use super::Output;
@@ -59,7 +61,7 @@ impl SessionLog {
     }
 
     /// Saves what `history` holds beyond what is saved.
-    pub(crate) async fn save(&mut self, history: &[Message], emitter: &Emitter) {
+    pub(crate) async fn save(&mut self, history: &[Arc<Message>], emitter: &Emitter) {
         let Some(recorder) = &self.recorder else {
             return;
         };
@@ -70,7 +72,7 @@ impl SessionLog {
     }
 
     /// Saves `history` in place of the stored one (after a compaction).
-    pub(crate) async fn replace(&mut self, history: &[Message], emitter: &Emitter) {
+    pub(crate) async fn replace(&mut self, history: &[Arc<Message>], emitter: &Emitter) {
         let Some(recorder) = &self.recorder else {
             return;
         };

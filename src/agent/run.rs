@@ -2,6 +2,8 @@
 //! compact the history when the context fills up, and record each exchange in the
 //! session.
 
+use std::sync::Arc;
+
 use clanka_model::{AiError, Message, Prompt, ProviderOptions, ResponseFormat, Usage};
 use clanka_tools::ToolContext;
 
@@ -27,7 +29,7 @@ const OUTPUT_SCHEMA_NAME: &str = "final_answer";
 /// whole exchange is recorded in the session, when the agent has one.
 pub(crate) async fn run(
     inner: &Inner,
-    history: &mut Vec<Message>,
+    history: &mut Vec<Arc<Message>>,
     prompt: String,
     send: &SendOptions,
     emitter: &Emitter,
@@ -39,7 +41,7 @@ pub(crate) async fn run(
         })
         .await;
     let mut session = SessionLog::start(inner, &prompt, emitter).await;
-    history.push(Message::user(prompt));
+    history.push(Arc::new(Message::user(prompt)));
     let head =
         instructions::developer_messages(&inner.workspace, &inner.exec, send.system.as_deref());
     let tools = toolbox::definitions(inner, send.output_schema.as_ref());
@@ -68,7 +70,13 @@ pub(crate) async fn run(
     let mut totals = Usage::default();
     let mut overflowed = false;
     for _ in 0..inner.config.max_turns {
-        history.extend(inner.steering.drain().into_iter().map(Message::user));
+        history.extend(
+            inner
+                .steering
+                .drain()
+                .into_iter()
+                .map(|text| Arc::new(Message::user(text))),
+        );
         let context_tokens = budget.context(&with(&base, history), history);
         if budget.due(context_tokens, history)
             && compact::compact(inner, &base, history, &mut budget, context_tokens, emitter)
@@ -80,7 +88,7 @@ pub(crate) async fn run(
         let response = match stream_turn(inner, with(&base, history), emitter).await {
             Ok(Turn::Complete(response)) => response,
             Ok(Turn::Interrupted(partial)) => {
-                history.extend(partial);
+                history.extend(partial.map(Arc::new));
                 session.save(history, emitter).await;
                 continue;
             }
@@ -106,7 +114,7 @@ pub(crate) async fn run(
         let calls: Vec<_> = response.tool_calls().cloned().collect();
         if calls.is_empty() {
             let summary = response.text();
-            history.extend(response.into_message());
+            history.extend(response.into_message().map(Arc::new));
             session.save(history, emitter).await;
             let result = send
                 .output_schema
@@ -116,18 +124,18 @@ pub(crate) async fn run(
             return Ok(summary);
         }
         let results = toolbox::run_all(inner, &context, &calls, emitter).await;
-        history.extend(response.into_message());
+        history.extend(response.into_message().map(Arc::new));
         // The usage counts the context up to the answer; the tool results are new.
         budget.observe(&usage, history.len());
         let mut completion = None;
         for result in results {
             completion = completion.or(result.completion);
-            history.push(Message::ToolResult {
+            history.push(Arc::new(Message::ToolResult {
                 call_id: result.id,
                 output: result.output.text,
                 is_error: result.output.is_error,
                 images: result.output.images,
-            });
+            }));
         }
         session.save(history, emitter).await;
         if let Some(done) = completion {
@@ -139,7 +147,7 @@ pub(crate) async fn run(
 }
 
 /// `base` with `history` after its head.
-fn with(base: &Prompt, history: &[Message]) -> Prompt {
+fn with(base: &Prompt, history: &[Arc<Message>]) -> Prompt {
     base.clone().messages(history.iter().cloned())
 }
 

@@ -1,7 +1,7 @@
 //! Sub-agents: the model they run on ([`SubagentModel`], built by
 //! [`layer_subagent_model`] from the parent's services) and the `delegate` tool.
 
-use clanka_model::{LanguageModel, ModelName, ModelProfile, Tool, ToolCall};
+use clanka_model::{LanguageModel, Message, ModelName, ModelProfile, Tool, ToolCall};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -118,7 +118,7 @@ pub(crate) async fn delegate(
             call_id: call.id.clone(),
             model: name,
             task: args.task,
-            history,
+            history: history.iter().map(|m| Message::clone(m)).collect(),
         };
         if let Err(error) = recorder.record_subagent(run).await {
             tracing::warn!(error = %clanka_model::error_chain(&error), "the sub-agent's run was not saved");

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use clanka_model::{Message, Usage};
+use serde::Serialize;
 use tokio::sync::Mutex;
 
 use super::record::{self, SessionInfo, SubagentRun};
@@ -55,7 +56,11 @@ impl Recorder {
     /// Stores what `history` holds beyond what is stored (one chunk), adding `usage`
     /// to the session's tokens. On failure nothing counts as stored: the next sync
     /// writes it again with what follows.
-    pub async fn sync(&self, history: &[Message], usage: Usage) -> Result<(), SessionError> {
+    pub async fn sync<M: Serialize + Sync>(
+        &self,
+        history: &[M],
+        usage: Usage,
+    ) -> Result<(), SessionError> {
         let mut state = self.state.lock().await;
         let new = history.get(state.recorded..).unwrap_or_default();
         if new.is_empty() && usage == Usage::default() {
@@ -81,7 +86,11 @@ impl Recorder {
     /// Replaces the stored history with `history` (a compaction), adding `usage`:
     /// written as the first chunk of a new generation, which the record then
     /// switches to; the old generation is removed after.
-    pub async fn replace(&self, history: &[Message], usage: Usage) -> Result<(), SessionError> {
+    pub async fn replace<M: Serialize + Sync>(
+        &self,
+        history: &[M],
+        usage: Usage,
+    ) -> Result<(), SessionError> {
         let mut state = self.state.lock().await;
         let id = state.info.id.clone();
         let old = state.info.generation;

@@ -77,7 +77,11 @@ async fn chatgpt_requests_follow_the_official_client() {
         let sent = server.response_requests();
         assert_eq!(sent.len(), 2, "{transport:?}");
         let first = &sent[0];
-        assert!(!first.sent_instructions(), "no top-level instructions");
+        assert!(
+            !first.sent_instructions(),
+            "no top-level instructions: {}",
+            first.body
+        );
         let head = &first.input().unwrap()[0];
         assert_eq!(head["role"], "developer");
         assert!(

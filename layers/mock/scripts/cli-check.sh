@@ -25,7 +25,9 @@
 #      COMPACT_LIMIT (50000), TIMEOUT (120 s per codex run), OUT (results; default mktemp),
 #      TRANSPORTS ("ws http"), STEPS ("plain tool compact"), PORT (18443),
 #      COMPACTION_FAULT (a scenario compaction_fault for the compact step, e.g. '"no_item"' or
-#      '{"http_error":{"kind":"server_error"}}': the step is then expected to FAIL)
+#      '{"http_error":{"kind":"server_error"}}': the step is then expected to FAIL),
+#      TIME_FILE (append each codex run's wall time in seconds and peak RSS in KB, from
+#      /usr/bin/time, to this file)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -115,8 +117,10 @@ run_step() { # $1 = transport, $2 = step, $3 = scenario JSON, $4... = codex args
     mock -X DELETE "$ORIGIN/__mock/requests" > /dev/null
     mock -f -X POST -H 'content-type: application/json' --data "$scenario" "$ORIGIN/__mock/scenario" \
         > /dev/null || { echo "cli-check: could not set the scenario"; exit 2; }
+    local timer=()
+    [ -n "${TIME_FILE:-}" ] && timer=(/usr/bin/time -f "%e %M" -a -o "$TIME_FILE")
     ( cd "$dir/work" && env CODEX_HOME="$dir/home" CODEX_CA_CERTIFICATE="$CA" RUST_LOG=warn \
-        timeout "$TIMEOUT" "$CODEX" exec --skip-git-repo-check --json \
+        "${timer[@]}" timeout "$TIMEOUT" "$CODEX" exec --skip-git-repo-check --json \
         --dangerously-bypass-approvals-and-sandbox \
         --disable plugins --disable apps --disable remote_plugin "$@" \
         < /dev/null > "$dir/events.jsonl" 2> "$dir/stderr" )

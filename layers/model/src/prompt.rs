@@ -1,12 +1,16 @@
 //! The request a language model answers: system prompt, history, tools and options.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{Message, ProviderOptions, Response, ResponseFormat, Tool, ToolChoice, UserPart};
 
 /// Everything one model request needs, independent of the provider.
 ///
-/// Serializable, so the agent can persist a conversation and reload it.
+/// Serializable, so the agent can persist a conversation and reload it. Messages are
+/// shared (`Arc`): a prompt built from a long history for each turn copies pointers,
+/// not the history, and providers may recognize the messages they sent before.
 ///
 /// # Example
 ///
@@ -29,7 +33,7 @@ pub struct Prompt {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
     /// The conversation so far, oldest first.
-    pub messages: Vec<Message>,
+    pub messages: Vec<Arc<Message>>,
     /// Tools the model may call.
     pub tools: Vec<Tool>,
     /// Whether and which tool the model must call.
@@ -86,15 +90,18 @@ impl Prompt {
         self.message(Message::developer(text))
     }
 
-    /// Appends one message.
-    pub fn message(mut self, message: Message) -> Self {
-        self.messages.push(message);
+    /// Appends one message (a `Message`, or an `Arc<Message>` shared with a history).
+    pub fn message(mut self, message: impl Into<Arc<Message>>) -> Self {
+        self.messages.push(message.into());
         self
     }
 
     /// Appends several messages.
-    pub fn messages(mut self, messages: impl IntoIterator<Item = Message>) -> Self {
-        self.messages.extend(messages);
+    pub fn messages<M: Into<Arc<Message>>>(
+        mut self,
+        messages: impl IntoIterator<Item = M>,
+    ) -> Self {
+        self.messages.extend(messages.into_iter().map(Into::into));
         self
     }
 
@@ -143,7 +150,7 @@ impl Prompt {
     /// Appends a collected response's items as an assistant message (nothing if it has none).
     pub fn push_response(&mut self, response: Response) {
         if let Some(message) = response.into_message() {
-            self.messages.push(message);
+            self.messages.push(Arc::new(message));
         }
     }
 
@@ -154,14 +161,14 @@ impl Prompt {
         let answered: Vec<&str> = self
             .messages
             .iter()
-            .filter_map(|message| match message {
+            .filter_map(|message| match &**message {
                 Message::ToolResult { call_id, .. } => Some(call_id.as_str()),
                 _ => None,
             })
             .collect();
         self.messages
             .iter()
-            .flat_map(Message::tool_calls)
+            .flat_map(|message| message.tool_calls())
             .map(|call| call.id.as_str())
             .filter(|id| !answered.contains(id))
             .collect()

@@ -199,7 +199,7 @@ fn a_response_becomes_history() {
     let mut prompt = crate::Prompt::new().user("do it");
     prompt.push_response(response);
     assert_eq!(
-        prompt.messages[1],
+        *prompt.messages[1],
         Message::Assistant {
             items: vec![AssistantItem::text("done")]
         }

@@ -19,40 +19,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clanka_http::{HttpClient, HttpConfig};
+use clanka_http::HttpClient;
 use clanka_mock::{MockOptions, MockServer, RecordKind};
 use clanka_model::{Prompt, StreamPart};
 use clanka_responses::{ResponsesConfig, ResponsesModel, ResponsesRequest};
-use clanka_socket::{SocketConfig, WebSocketConstructor};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use futures_util::StreamExt as _;
-use http::HeaderValue;
 use tokio::runtime::Runtime;
-use tower::util::MapRequestLayer;
+
+#[path = "support/client.rs"]
+mod client;
+
+use client::{http, sockets};
 
 const WORDS: usize = 2_000;
-
-fn bearer() -> HeaderValue {
-    HeaderValue::from_static("Bearer sk-mock")
-}
-
-fn http() -> HttpClient {
-    HttpClient::new(HttpConfig::default())
-        .unwrap()
-        .with_layer(MapRequestLayer::new(|mut request: reqwest::Request| {
-            request.headers_mut().insert("authorization", bearer());
-            request
-        }))
-}
-
-fn sockets() -> WebSocketConstructor {
-    WebSocketConstructor::tungstenite(SocketConfig::default()).with_layer(MapRequestLayer::new(
-        |mut request: http::Request<()>| {
-            request.headers_mut().insert("authorization", bearer());
-            request
-        },
-    ))
-}
 
 /// The request every benchmark sends, as the models build it.
 struct Turn {

@@ -67,6 +67,10 @@ pub struct ResponsesConfig {
     /// [`Compact::Trigger`](clanka_model::Compact::Trigger) requests fail with
     /// [`AiError::Unsupported`] before anything is sent.
     pub compaction_trigger: bool,
+    /// How many conversations the model keeps state for (a WebSocket each, and the
+    /// encoded input of their last request); the least recently used idle one goes
+    /// first (default 256).
+    pub max_conversations: usize,
     /// Called with the response headers of every SSE response (e.g. to notice a new
     /// model catalogue through `x-models-etag`).
     pub on_response_headers: Option<HeaderObserver>,
@@ -92,8 +96,23 @@ impl ResponsesConfig {
             classify_error: std::convert::identity,
             compress_requests: false,
             compaction_trigger: true,
+            max_conversations: 256,
             on_response_headers: None,
         }
+    }
+
+    /// Sets [`max_conversations`](Self::max_conversations).
+    pub fn max_conversations(mut self, conversations: usize) -> Self {
+        self.max_conversations = conversations;
+        self
+    }
+
+    /// The conversation a request with `options` belongs to, when the options name it.
+    pub(crate) fn conversation_of(&self, options: &ProviderOptions) -> Option<String> {
+        options
+            .conversation_id
+            .clone()
+            .or_else(|| self.options.conversation_id.clone())
     }
 
     /// Sets [`compaction_trigger`](Self::compaction_trigger).

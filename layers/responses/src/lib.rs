@@ -32,6 +32,7 @@ mod compact;
 mod config;
 mod decode;
 mod idle;
+mod lru;
 mod model;
 mod outbox;
 mod rate_limits;
@@ -51,5 +52,5 @@ pub use config::{
 pub use decode::{Decoded, EventDecoder};
 pub use model::ResponsesModel;
 pub use replay::replay_sse;
-pub use request::ResponsesRequest;
+pub use request::{Input, ResponsesRequest};
 pub use transport::MAX_LINE_BYTES;

@@ -12,7 +12,8 @@ use futures_util::FutureExt as _;
 use futures_util::future::{Ready, ready};
 use tower::Service;
 
-use crate::request::{HeaderSet, ResponsesRequest, TURN_METADATA};
+use crate::lru::Lru;
+use crate::request::{HeaderSet, Input, ResponsesRequest, TURN_METADATA};
 use crate::retry::{Attempt, Failure, Open, RetryPolicy, retrying};
 use crate::turn_state::{TURN_STATE, TurnSlot, TurnStates};
 use crate::ws::{Connections, Opened};
@@ -37,6 +38,8 @@ struct Inner {
     conversation: String,
     sockets: Option<Connections>,
     turns: Arc<TurnStates>,
+    /// The encoded input of each conversation's last request, reused by its next.
+    inputs: std::sync::Mutex<Lru<Input>>,
 }
 
 impl ResponsesModel {
@@ -60,6 +63,7 @@ impl ResponsesModel {
         config: ResponsesConfig,
     ) -> Self {
         let config = Arc::new(config);
+        let capacity = config.max_conversations;
         Self {
             inner: Arc::new(Inner {
                 sockets: sockets.map(|s| Connections::new(s, config.clone())),
@@ -67,6 +71,7 @@ impl ResponsesModel {
                 config,
                 conversation: uuid::Uuid::new_v4().to_string(),
                 turns: Arc::default(),
+                inputs: std::sync::Mutex::new(Lru::new(capacity)),
             }),
         }
     }
@@ -89,8 +94,19 @@ impl ResponsesModel {
     /// Streams the response to `prompt`. Invalid requests fail here; everything else
     /// arrives on the stream, after retries.
     pub fn stream(&self, prompt: &Prompt) -> Result<PartStream, AiError> {
-        let mut request =
-            ResponsesRequest::build(prompt, &self.inner.config, &self.inner.conversation)?;
+        let conversation = (self.inner.config.conversation_of(&prompt.options))
+            .unwrap_or_else(|| self.inner.conversation.clone());
+        let previous = self.inner.inputs().get(&conversation).cloned();
+        let mut request = ResponsesRequest::build_after(
+            prompt,
+            &self.inner.config,
+            &self.inner.conversation,
+            previous.as_ref(),
+        )?;
+        drop(previous);
+        self.inner
+            .inputs()
+            .insert(&conversation, request.input.clone(), |_| true);
         match prompt.compact {
             Some(Compact::Trigger) if !self.inner.config.compaction_trigger => {
                 return Err(AiError::Unsupported {
@@ -126,6 +142,12 @@ impl ResponsesModel {
 }
 
 impl Inner {
+    fn inputs(&self) -> std::sync::MutexGuard<'_, Lru<Input>> {
+        self.inputs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     async fn attempt(
         &self,
         request: Arc<ResponsesRequest>,

@@ -5,19 +5,17 @@ use std::collections::HashSet;
 use clanka_model::{AiError, AssistantItem, Message, ToolCallKind, UserPart};
 use serde_json::{Value, json};
 
-/// Appends the whole history, checking that every tool call has exactly one result
-/// and every result has its call: the backend rejects the request otherwise.
-pub(crate) fn push_items(items: &mut Vec<Value>, messages: &[Message]) -> Result<(), AiError> {
-    let freeform = check_pairs(messages)?;
-    for message in messages {
-        match message {
-            Message::ToolResult { call_id, .. } if freeform.contains(call_id.as_str()) => {
-                push_result(items, message, "custom_tool_call_output");
-            }
-            _ => push_message(items, message),
+/// The items of `message`; a result of one of the `freeform` calls is a custom tool
+/// call's output.
+pub(crate) fn message_items(message: &Message, freeform: &HashSet<&str>) -> Vec<Value> {
+    let mut items = Vec::with_capacity(1);
+    match message {
+        Message::ToolResult { call_id, .. } if freeform.contains(call_id.as_str()) => {
+            push_result(&mut items, message, "custom_tool_call_output");
         }
+        _ => push_message(&mut items, message),
     }
-    Ok(())
+    items
 }
 
 /// Appends the items of one message (a tool result as a function call's output).
@@ -159,9 +157,12 @@ fn set_server_id(value: &mut Value, id: Option<&str>, prefix: &str) {
     }
 }
 
-/// Checks the pairs; returns the ids of the freeform calls (their results are
-/// custom tool outputs).
-fn check_pairs(messages: &[Message]) -> Result<HashSet<&str>, AiError> {
+/// Checks that every tool call has exactly one result and every result has its call
+/// (the backend rejects the request otherwise); returns the ids of the freeform calls
+/// (their results are custom tool outputs).
+pub(crate) fn check_pairs<'m>(
+    messages: impl Iterator<Item = &'m Message>,
+) -> Result<HashSet<&'m str>, AiError> {
     let mut open: Vec<&str> = Vec::new();
     let mut freeform = HashSet::new();
     for message in messages {

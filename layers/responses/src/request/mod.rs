@@ -1,6 +1,7 @@
 //! Building the Responses request body from a provider-neutral [`Prompt`].
 
 mod headers;
+mod input;
 mod items;
 
 use clanka_model::{
@@ -12,22 +13,23 @@ use serde_json::{Map, Value, json};
 use crate::ResponsesConfig;
 
 pub(crate) use headers::HeaderSet;
-pub(crate) use items::push_message;
+pub use input::Input;
+pub(crate) use input::{Encoded, Items};
+pub(crate) use items::message_items;
 
 /// Options the backend rejects, refused before anything is sent.
 const REFUSED_EXTRA: [&str; 3] = ["top_p", "max_output_tokens", "temperature"];
 
 /// One Responses request, in the field order the official client serializes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ResponsesRequest {
     /// Model slug.
     pub model: String,
     /// The system prompt, when it goes in its own field (never empty then); with
     /// [`SystemPlacement::Developer`] it is the first input item instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
-    /// History items.
-    pub input: Vec<Value>,
+    /// History items, encoded once per message.
+    pub input: Input,
     /// Function tools.
     pub tools: Vec<Value>,
     /// `"auto"`, `"none"`, `"required"` or a named function.
@@ -43,26 +45,80 @@ pub struct ResponsesRequest {
     /// Always `["reasoning.encrypted_content"]`, so reasoning can be replayed.
     pub include: Vec<&'static str>,
     /// `priority`, `flex`, … when set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,
     /// Stable per conversation, for prompt caching.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
     /// Verbosity and structured output format.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<Value>,
     /// Extra top-level fields from [`ProviderOptions::extra`](clanka_model::ProviderOptions::extra).
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
     /// The sticky-routing token of the turn (`x-codex-turn-state`), sent as a header
     /// over HTTP and in `client_metadata` over WebSocket; never part of the body's
     /// settings, so it does not break incremental WebSocket input.
-    #[serde(skip)]
     pub turn_state: Option<String>,
     /// `x-codex-turn-metadata` (a header over HTTP, `client_metadata` over
     /// WebSocket): what kind of request this is, set for compactions.
-    #[serde(skip)]
     pub turn_metadata: Option<String>,
+}
+
+/// The wire form of a request: the whole body, or over WebSocket a
+/// `response.create` that may continue `previous_response_id` with new items only.
+pub(crate) struct Body<'a> {
+    pub(crate) kind: Option<&'static str>,
+    pub(crate) previous_response_id: Option<&'a str>,
+    pub(crate) client_metadata: Option<Map<String, Value>>,
+    request: &'a ResponsesRequest,
+    input: Items<'a>,
+}
+
+impl Serialize for Body<'_> {
+    /// The fields in the official client's order; unset ones left out; then the
+    /// extra fields.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let r = self.request;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(kind) = self.kind {
+            map.serialize_entry("type", kind)?;
+        }
+        map.serialize_entry("model", &r.model)?;
+        if let Some(instructions) = &r.instructions {
+            map.serialize_entry("instructions", instructions)?;
+        }
+        if let Some(previous) = self.previous_response_id {
+            map.serialize_entry("previous_response_id", previous)?;
+        }
+        map.serialize_entry("input", &self.input)?;
+        map.serialize_entry("tools", &r.tools)?;
+        map.serialize_entry("tool_choice", &r.tool_choice)?;
+        map.serialize_entry("parallel_tool_calls", &r.parallel_tool_calls)?;
+        map.serialize_entry("reasoning", &r.reasoning)?;
+        map.serialize_entry("store", &r.store)?;
+        map.serialize_entry("stream", &r.stream)?;
+        map.serialize_entry("include", &r.include)?;
+        if let Some(tier) = &r.service_tier {
+            map.serialize_entry("service_tier", tier)?;
+        }
+        if let Some(key) = &r.prompt_cache_key {
+            map.serialize_entry("prompt_cache_key", key)?;
+        }
+        if let Some(text) = &r.text {
+            map.serialize_entry("text", text)?;
+        }
+        for (key, value) in &r.extra {
+            map.serialize_entry(key, value)?;
+        }
+        if let Some(metadata) = &self.client_metadata {
+            map.serialize_entry("client_metadata", metadata)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for ResponsesRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.body(0).serialize(serializer)
+    }
 }
 
 /// The header (over WebSocket, the `client_metadata` key) of [`ResponsesRequest::turn_metadata`].
@@ -78,6 +134,17 @@ impl ResponsesRequest {
         prompt: &Prompt,
         config: &ResponsesConfig,
         conversation_id: &str,
+    ) -> Result<Self, AiError> {
+        Self::build_after(prompt, config, conversation_id, None)
+    }
+
+    /// [`build`](Self::build), reusing the encoded messages of `previous` (the last
+    /// request of the conversation) that `prompt` shares.
+    pub(crate) fn build_after(
+        prompt: &Prompt,
+        config: &ResponsesConfig,
+        conversation_id: &str,
+        previous: Option<&Input>,
     ) -> Result<Self, AiError> {
         let options = config.effective_options(&prompt.options);
         if options.temperature.is_some() {
@@ -128,16 +195,9 @@ impl ResponsesRequest {
                 None,
             ),
         };
-        let mut input = Vec::with_capacity(prompt.messages.len() + 1);
-        if let Some(head) = &head {
-            push_message(&mut input, head);
-        }
-        items::push_items(&mut input, &prompt.messages)?;
+        // The compaction trigger is a request control, never part of the history.
         let compacting = prompt.compact == Some(Compact::Trigger);
-        if compacting {
-            // A request control, never part of the history.
-            input.push(json!({"type": "compaction_trigger"}));
-        }
+        let input = Input::encode(head.as_ref(), &prompt.messages, compacting, previous)?;
         let mut extra = options.extra;
         extra.remove("store");
         Ok(Self {
@@ -177,6 +237,17 @@ impl ResponsesRequest {
             && self.prompt_cache_key == other.prompt_cache_key
             && self.text == other.text
             && self.extra == other.extra
+    }
+
+    /// The wire form with the items of the messages from index `first` on.
+    pub(crate) fn body(&self, first: usize) -> Body<'_> {
+        Body {
+            kind: None,
+            previous_response_id: None,
+            client_metadata: None,
+            request: self,
+            input: Items(self.input.messages().get(first..).unwrap_or_default()),
+        }
     }
 
     /// The conversation id used for session headers.

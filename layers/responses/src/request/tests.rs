@@ -22,7 +22,7 @@ fn reasoning(id: &str, encrypted: Option<&str>) -> AssistantItem {
 #[test]
 fn a_minimal_prompt_gets_the_backend_defaults() {
     let request = ResponsesRequest::build(&Prompt::new().user("hi"), &config(), "conv-0").unwrap();
-    insta::assert_json_snapshot!(request);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&request).unwrap());
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn a_full_conversation_maps_every_item_kind() {
         ))
         .options(options);
     let request = ResponsesRequest::build(&prompt, &config(), "unused").unwrap();
-    insta::assert_json_snapshot!(request);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&request).unwrap());
 }
 
 #[test]
@@ -82,13 +82,10 @@ fn reasoning_is_replayed_only_with_encrypted_content_and_a_following_item() {
         ],
     });
     let request = ResponsesRequest::build(&prompt, &config(), "c").unwrap();
-    let types: Vec<&str> = request
-        .input
-        .iter()
-        .map(|i| i["type"].as_str().unwrap())
-        .collect();
+    let values = request.input.values();
+    let types: Vec<&str> = values.iter().map(|i| i["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["message", "message", "reasoning", "message"]);
-    assert_eq!(request.input[2]["id"], json!("rs_2"));
+    assert_eq!(request.input.values()[2]["id"], json!("rs_2"));
 }
 
 #[test]
@@ -100,7 +97,7 @@ fn ids_without_a_server_prefix_are_not_sent() {
         }],
     });
     let request = ResponsesRequest::build(&prompt, &config(), "c").unwrap();
-    assert!(request.input[0].get("id").is_none());
+    assert!(request.input.values()[0].get("id").is_none());
 }
 
 #[test]
@@ -138,7 +135,7 @@ fn developer_placement_sends_the_system_prompt_as_the_first_input_item() {
         .options(options);
     let request = ResponsesRequest::build(&prompt, &config(), "conv-0").unwrap();
     assert_eq!(request.instructions, None);
-    insta::assert_json_snapshot!(request);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&request).unwrap());
 }
 
 #[test]
@@ -151,14 +148,14 @@ fn a_compaction_is_replayed_and_a_trigger_ends_the_input() {
     });
     let request = ResponsesRequest::build(&compacted, &config(), "conv").unwrap();
     assert_eq!(
-        request.input[1],
+        request.input.values()[1],
         json!({"type": "compaction", "id": "cmp_1", "encrypted_content": "opaque"})
     );
     assert_eq!(request.turn_metadata, None);
     let trigger = compacted.compact(clanka_model::Compact::Trigger);
     let request = ResponsesRequest::build(&trigger, &config(), "conv").unwrap();
     assert_eq!(
-        request.input.last(),
+        request.input.values().last(),
         Some(&json!({"type": "compaction_trigger"}))
     );
     assert!(

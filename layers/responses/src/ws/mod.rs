@@ -5,7 +5,6 @@
 mod session;
 mod stream;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -14,21 +13,23 @@ use clanka_socket::{SocketError, WebSocketConstructor};
 use tokio::sync::Mutex;
 
 use crate::ResponsesConfig;
+use crate::lru::Lru;
 use crate::request::{HeaderSet, ResponsesRequest};
 use crate::retry::Attempt;
 use crate::turn_state::TurnSlot;
 
 pub(crate) use session::Session;
 
-/// Conversations with a socket of their own; beyond this, idle ones are dropped.
-const MAX_SESSIONS: usize = 8;
-
 /// The sockets of one model instance.
 #[derive(Debug)]
 pub(crate) struct Connections {
     sockets: WebSocketConstructor,
     config: Arc<ResponsesConfig>,
-    sessions: std::sync::Mutex<HashMap<String, Arc<Mutex<Session>>>>,
+    /// A socket per conversation, at most `max_conversations`: past that the least
+    /// recently used idle one closes (one, never all). A conversation whose socket
+    /// closed connects again and sends its next request in full, then continues
+    /// incrementally.
+    sessions: std::sync::Mutex<Lru<Arc<Mutex<Session>>>>,
     fallback: AtomicBool,
 }
 
@@ -44,8 +45,8 @@ impl Connections {
     pub(crate) fn new(sockets: WebSocketConstructor, config: Arc<ResponsesConfig>) -> Self {
         Self {
             sockets,
+            sessions: std::sync::Mutex::new(Lru::new(config.max_conversations)),
             config,
-            sessions: std::sync::Mutex::default(),
             fallback: AtomicBool::new(false),
         }
     }
@@ -92,12 +93,9 @@ impl Connections {
         if let Some(session) = sessions.get(conversation) {
             return session.clone();
         }
-        if sessions.len() >= MAX_SESSIONS {
-            // Drop idle sessions (their sockets close); busy ones stay.
-            sessions.retain(|_, session| session.try_lock().is_err());
-        }
         let session = Arc::new(Mutex::new(Session::default()));
-        sessions.insert(conversation.to_owned(), session.clone());
+        // A session streaming a response (locked) is never the one to go.
+        sessions.insert(conversation, session.clone(), |s| s.try_lock().is_ok());
         session
     }
 

@@ -1,6 +1,7 @@
 //! The state of one conversation's socket: the socket, its age, and the last
 //! completed request and output for incremental input.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use clanka_model::AiError;
@@ -9,8 +10,7 @@ use futures_util::SinkExt as _;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::request::ResponsesRequest;
-use crate::request::TURN_METADATA;
+use crate::request::{Encoded, ResponsesRequest, TURN_METADATA};
 use crate::turn_state::TURN_STATE;
 
 /// One socket and what the backend remembers on it.
@@ -24,8 +24,10 @@ pub(crate) struct Session {
 /// The last completed response on the socket: only its id can be continued.
 #[derive(Debug)]
 pub(super) struct Last {
-    pub(super) request: ResponsesRequest,
-    pub(super) output: Vec<Value>,
+    /// The request (shared with its caller, not copied).
+    pub(super) request: Arc<ResponsesRequest>,
+    /// The response's items, encoded as the history message the caller appends.
+    pub(super) output: Encoded,
     pub(super) response_id: String,
 }
 
@@ -65,7 +67,7 @@ impl Session {
     ) -> Result<bool, AiError> {
         let continuation = self.continuation(request);
         let incremental = continuation.is_some();
-        let message = create_message(request, continuation)?;
+        let message = create_message(request, continuation.as_ref())?;
         self.last = None;
         self.send(message).await?;
         Ok(incremental)
@@ -90,52 +92,44 @@ impl Session {
         Ok(())
     }
 
-    /// `(previous_response_id, index of the first new item)` when `request` continues
-    /// the last response.
+    /// `(previous_response_id, index of the first new message)` when `request`
+    /// continues the last response: its messages start with the last request's (the
+    /// same `Arc`s, or equal items) and then the response's.
     fn continuation(&self, request: &ResponsesRequest) -> Option<(String, usize)> {
         let last = self.last.as_ref()?;
         if last.response_id.is_empty() || !last.request.same_settings(request) {
             return None;
         }
-        let old = last.request.input.len();
-        let prefix = old + last.output.len();
-        let extends = request.input.len() >= prefix
-            && request.input[..old] == last.request.input[..]
-            && request.input[old..prefix] == last.output[..];
+        let (old, new) = (last.request.input.messages(), request.input.messages());
+        let answered = usize::from(!last.output.items().is_empty());
+        let prefix = old.len() + answered;
+        let extends = new.len() >= prefix
+            && old.iter().zip(new).all(|(a, b)| a.same(b))
+            && (answered == 0 || new[old.len()].same(&last.output));
         extends.then(|| (last.response_id.clone(), prefix))
     }
 }
 
 fn create_message(
     request: &ResponsesRequest,
-    continuation: Option<(String, usize)>,
+    continuation: Option<&(String, usize)>,
 ) -> Result<String, AiError> {
-    let mut value = serde_json::to_value(request).map_err(|e| AiError::InvalidRequest {
-        message: format!("request did not serialize: {e}"),
-    })?;
-    if let Value::Object(fields) = &mut value {
-        fields.insert("type".into(), Value::String("response.create".into()));
-        // No header per message over WebSocket: the turn state and metadata ride in
-        // `client_metadata`.
-        let mut metadata = serde_json::Map::new();
-        if let Some(state) = &request.turn_state {
-            metadata.insert(TURN_STATE.into(), Value::String(state.clone()));
-        }
-        if let Some(turn) = &request.turn_metadata {
-            metadata.insert(TURN_METADATA.into(), Value::String(turn.clone()));
-        }
-        if !metadata.is_empty() {
-            fields.insert("client_metadata".into(), Value::Object(metadata));
-        }
-        if let Some((id, first_new)) = continuation {
-            fields.insert("previous_response_id".into(), Value::String(id));
-            fields.insert(
-                "input".into(),
-                Value::Array(request.input[first_new..].to_vec()),
-            );
-        }
+    let mut body = request.body(continuation.map_or(0, |(_, first)| *first));
+    body.kind = Some("response.create");
+    body.previous_response_id = continuation.map(|(id, _)| id.as_str());
+    // No header per message over WebSocket: the turn state and metadata ride in
+    // `client_metadata`.
+    let mut metadata = serde_json::Map::new();
+    if let Some(state) = &request.turn_state {
+        metadata.insert(TURN_STATE.into(), Value::String(state.clone()));
     }
-    Ok(value.to_string())
+    if let Some(turn) = &request.turn_metadata {
+        metadata.insert(TURN_METADATA.into(), Value::String(turn.clone()));
+    }
+    body.client_metadata = (!metadata.is_empty()).then_some(metadata);
+    serde_json::to_string(&body).map_err(|e| AiError::InvalidRequest {
+        message: format!("request did not serialize: {e}"),
+    })
 }
 
 pub(super) fn disconnected(message: &str) -> AiError {

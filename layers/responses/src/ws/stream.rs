@@ -15,7 +15,7 @@ use super::session::{Last, Session, disconnected};
 use crate::ResponsesConfig;
 use crate::decode::{Decoded, EventDecoder};
 use crate::outbox::Outbox;
-use crate::request::{ResponsesRequest, push_message};
+use crate::request::{Encoded, ResponsesRequest, message_items};
 use crate::retry::{Attempt, Failure};
 use crate::turn_state::TurnSlot;
 
@@ -155,12 +155,17 @@ impl State {
             return;
         };
         let response_id = response.id.clone().unwrap_or_default();
-        let mut output = Vec::new();
-        if let Some(message @ HistoryMessage::Assistant { .. }) = response.into_message() {
-            push_message(&mut output, &message);
-        }
+        let items = match response.into_message() {
+            Some(message @ HistoryMessage::Assistant { .. }) => {
+                message_items(&message, &std::collections::HashSet::new())
+            }
+            _ => Vec::new(),
+        };
+        let Ok(output) = Encoded::new(None, &items) else {
+            return;
+        };
         self.session.complete(Last {
-            request: (*self.request).clone(),
+            request: Arc::clone(&self.request),
             output,
             response_id,
         });

@@ -249,3 +249,71 @@ async fn a_forgotten_previous_response_is_resent_in_full_once() {
     assert_eq!(full[original.len()]["call_id"], json!(call_id));
     assert_eq!(full[original.len() + 1], output);
 }
+
+/// Each of `ids` sends a first turn, one conversation after another.
+async fn first_turns(model: &clanka_responses::ResponsesModel, ids: &[String]) -> Vec<Prompt> {
+    let mut prompts = Vec::new();
+    for id in ids {
+        let options = clanka_model::ProviderOptions::default().conversation_id(id.clone());
+        let mut prompt = Prompt::new()
+            .user(format!("hello from {id}"))
+            .options(options);
+        let response = generate(model, prompt.clone()).await;
+        prompt.push_response(response);
+        prompts.push(prompt.user("and more"));
+    }
+    prompts
+}
+
+#[tokio::test]
+async fn many_conversations_keep_their_sockets_and_continue_incrementally() {
+    let server = server(Scenario::new()).await;
+    let model = ws_model(config(&server));
+    let ids: Vec<String> = (0..20).map(|n| format!("conv-{n}")).collect();
+    let prompts = first_turns(&model, &ids).await;
+    for prompt in prompts {
+        generate(&model, prompt).await;
+    }
+    assert_eq!(
+        handshakes(&server),
+        20,
+        "one socket per conversation, none evicted"
+    );
+    let sent = messages(&server);
+    assert_eq!(sent.len(), 40);
+    assert!(
+        sent[20..]
+            .iter()
+            .all(|m| m.get("previous_response_id").is_some()),
+        "every second turn is incremental"
+    );
+}
+
+#[tokio::test]
+async fn past_the_limit_one_idle_socket_goes_not_all() {
+    let server = server(Scenario::new()).await;
+    let model = ws_model(config(&server).max_conversations(4));
+    let ids: Vec<String> = (0..5).map(|n| format!("conv-{n}")).collect();
+    // conv-0 … conv-3 fill the pool; conv-4 evicts conv-0, the least recently used.
+    let prompts = first_turns(&model, &ids).await;
+    for prompt in &prompts[1..] {
+        generate(&model, prompt.clone()).await;
+    }
+    assert_eq!(handshakes(&server), 5, "conv-1 … conv-3 kept their sockets");
+    let sent = messages(&server);
+    assert!(
+        sent[5..]
+            .iter()
+            .all(|m| m.get("previous_response_id").is_some())
+    );
+    // conv-0 connects again and sends in full once, then continues incrementally.
+    let mut again = prompts[0].clone();
+    let response = generate(&model, again.clone()).await;
+    again.push_response(response);
+    generate(&model, again.user("once more")).await;
+    assert_eq!(handshakes(&server), 6);
+    let sent = messages(&server);
+    let last_two = &sent[sent.len() - 2..];
+    assert!(last_two[0].get("previous_response_id").is_none());
+    assert!(last_two[1].get("previous_response_id").is_some());
+}
