@@ -22,7 +22,7 @@ use clanka::agent::{self, Agent, AgentError, Output, SendOptions};
 use clanka::config::{Config, ConfigLoader};
 use clanka::render::{Renderer, Style, error_chain};
 use clanka::runtime::Layer;
-use clanka::{approval, codex, http, kv, session, socket};
+use clanka::{approval, codex, http, kv, mcp, session, socket};
 
 #[path = "cli/schema.rs"]
 mod schema;
@@ -116,6 +116,12 @@ enum Command {
         #[command(subcommand)]
         action: Option<SessionsAction>,
     },
+    /// MCP servers: `mcp list` starts the configured servers and shows their state
+    /// and tools.
+    Mcp {
+        #[command(subcommand)]
+        action: McpAction,
+    },
     /// Continue a session: `resume --last "prompt"` (the newest in this directory)
     /// or `resume ID "prompt"`.
     Resume {
@@ -125,6 +131,12 @@ enum Command {
         /// The session id (unless `--last`), then the prompt.
         words: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum McpAction {
+    /// Start the configured servers, list their state and tools, stop them.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +215,9 @@ pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<
         Some(Command::Sessions {
             action: Some(SessionsAction::Rm { id }),
         }) => sessions::remove(&config, id).await,
+        Some(Command::Mcp {
+            action: McpAction::List,
+        }) => mcp_list(&cli, &config).await,
         Some(Command::Resume { last, words }) => {
             let (id, prompt) = match (last, words.split_first()) {
                 (true, _) => (None, words.join(" ")),
@@ -347,9 +362,11 @@ fn agent_graph(cli: &Cli, config: &Config, store: &Layer, client: &Layer) -> Lay
             "no one can approve it: the CLI's input is not a terminal (see --approval-policy and --sandbox)",
         )
     };
+    let exec = Layer::succeed(config.exec_policy());
     let services = Layer::merge_all([
         models,
-        Layer::succeed(config.exec_policy()),
+        mcp::layer(config.mcp_servers(), cli.directory.clone()).provide(&exec),
+        exec,
         Layer::succeed(config.agent_config()),
         session::layer_kv().provide(store),
         approver,
@@ -454,6 +471,44 @@ async fn agent_run(
     }
     runtime.shutdown().await;
     code
+}
+
+/// `mcp list`: starts the configured servers, shows each with its state and tools,
+/// and stops them.
+async fn mcp_list(cli: &Cli, config: &Config) -> u8 {
+    let servers = config.mcp_servers();
+    if servers.is_empty() {
+        println!("no MCP servers configured (see [mcp_servers.NAME] in the README)");
+        return DONE;
+    }
+    let exec = Layer::succeed(config.exec_policy());
+    let runtime = match mcp::layer(servers, cli.directory.clone())
+        .provide(&exec)
+        .build()
+        .await
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return build_failed(&error),
+    };
+    if let Ok(started) = runtime.get::<clanka_mcp::McpServers>() {
+        for server in started.servers() {
+            let tools: Vec<String> = server.tools().iter().map(|t| t.name().to_owned()).collect();
+            println!(
+                "{}: {:?}, {} tools",
+                server.name(),
+                server.state(),
+                tools.len()
+            );
+            for tool in tools {
+                println!("  {tool}");
+            }
+        }
+        for (name, why) in started.failed() {
+            println!("{name}: not started: {why}");
+        }
+    }
+    runtime.shutdown().await;
+    DONE
 }
 
 /// `agent` continuing the session `resume` names.
@@ -607,7 +662,7 @@ async fn account(
                 Err(error) => report(&error),
             },
             // Dispatched before an account command is.
-            Command::Sessions { .. } | Command::Resume { .. } => USAGE,
+            Command::Sessions { .. } | Command::Resume { .. } | Command::Mcp { .. } => USAGE,
         },
         Err(error) => {
             eprintln!("error: {error}");

@@ -1,7 +1,7 @@
 //! clanka: OpenAI's Codex backend as composable, dependency-injected tower services.
 //!
 //! The crate holds the effect-style [`runtime`], the recipes users compose ([`kv`],
-//! [`http`], [`socket`], [`codex`], [`toolkit`], [`approval`]), the coding [`agent`] with its sub-agent recipe,
+//! [`http`], [`socket`], [`codex`], [`toolkit`], [`approval`], [`mcp`], [`session`]), the coding [`agent`] with its sub-agent recipe,
 //! [`render`]ing of the agent's events, and [`config`]. Each service itself lives in a
 //! `clanka-*` crate under `layers/` and is usable without the runtime.
 
@@ -11,6 +11,7 @@ pub mod codex;
 pub mod config;
 pub mod http;
 pub mod kv;
+pub mod mcp;
 pub mod render;
 pub mod runtime;
 pub mod session;

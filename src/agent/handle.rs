@@ -329,7 +329,8 @@ impl Agent {
     /// A recipe providing an [`Agent`] in `directory`.
     ///
     /// Requires a [`LanguageModel`]; reads [`ModelName`], [`ModelProfile`],
-    /// [`Toolkit`] (default [`Toolkit::codex`]), [`ExecPolicy`], [`Approver`],
+    /// [`Toolkit`] (default [`Toolkit::codex`]), the tools of
+    /// [`McpServers`](clanka_mcp::McpServers), [`ExecPolicy`], [`Approver`],
     /// [`SessionStore`], [`SubagentModel`] and [`AgentConfig`] when the graph has them (without a sub-agent model, `delegate`
     /// runs on the agent's own model).
     pub fn layer_local(directory: impl Into<PathBuf>) -> Layer {
@@ -353,9 +354,11 @@ impl Agent {
                     if let Ok(profile) = ctx.get::<ModelProfile>() {
                         agent = agent.with_profile(profile);
                     }
-                    if let Ok(toolkit) = ctx.get::<Toolkit>() {
-                        agent = agent.with_toolkit(toolkit);
+                    let mut toolkit = ctx.get::<Toolkit>().unwrap_or_else(|_| Toolkit::codex());
+                    if let Ok(servers) = ctx.get::<clanka_mcp::McpServers>() {
+                        toolkit = toolkit.with_source(servers.source());
                     }
+                    agent = agent.with_toolkit(toolkit);
                     if let Ok(policy) = ctx.get::<ExecPolicy>() {
                         agent = agent.with_exec_policy(policy);
                     }

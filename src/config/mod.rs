@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 pub use exec::{AgentSettings, ApprovalConfig, EnvConfig, SandboxConfig};
 
 /// Every setting of clanka.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Where state is kept.
     pub store: StoreConfig,
@@ -60,6 +60,10 @@ pub struct Config {
     /// The agent's own settings.
     #[serde(default)]
     pub agent: AgentSettings,
+    /// MCP servers whose tools the agent gets, by name (`[mcp_servers.NAME]`, the
+    /// official client's keys).
+    #[serde(default)]
+    pub mcp_servers: std::collections::BTreeMap<String, clanka_mcp::McpServerConfig>,
 }
 
 /// `store.*`: where state (signed-in tokens) is kept.
@@ -132,12 +136,21 @@ impl Config {
             approval: ApprovalConfig::default(),
             env: EnvConfig::default(),
             agent: AgentSettings::default(),
+            mcp_servers: std::collections::BTreeMap::new(),
         }
     }
 
     /// Loads the configuration from the default file, the environment and no overrides.
     pub fn load() -> Result<Self, ConfigError> {
         ConfigLoader::new().load()
+    }
+
+    /// The MCP servers, each named by its table's key.
+    pub fn mcp_servers(&self) -> Vec<clanka_mcp::McpServerConfig> {
+        self.mcp_servers
+            .iter()
+            .map(|(name, server)| server.clone().named(name.clone()))
+            .collect()
     }
 
     /// The default config file: `$XDG_CONFIG_HOME/clanka/config.toml`.

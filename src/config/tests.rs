@@ -253,3 +253,38 @@ fn sandbox_and_approval_default_and_refuse_unknown_names() {
         Ok(())
     });
 }
+
+#[test]
+fn mcp_servers_read_the_official_clients_keys() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.create_dir("xdg/clanka")?;
+        jail.create_file(
+            "xdg/clanka/config.toml",
+            "[mcp_servers.everything]\ncommand = \"npx\"\nargs = [\"-y\", \"@modelcontextprotocol/server-everything\"]\n\
+             env = { LOG = \"1\" }\ntool_timeout_sec = 5\nenabled_tools = [\"echo\"]\n\
+             [mcp_servers.remote]\nurl = \"http://127.0.0.1:3001/mcp\"\nbearer_token_env_var = \"REMOTE_TOKEN\"\nrequired = false\n",
+        )?;
+        let servers = ConfigLoader::new().load().unwrap().mcp_servers();
+        assert_eq!(servers.len(), 2);
+        assert_eq!(servers[0].name, "everything");
+        assert_eq!(servers[0].tool_timeout().as_secs(), 5);
+        assert!(servers[0].offers("echo") && !servers[0].offers("get-env"));
+        assert_eq!(servers[1].name, "remote");
+        assert!(!servers[1].is_required());
+        assert!(matches!(
+            servers[1].transport(),
+            Ok(clanka_mcp::Transport::Http { .. })
+        ));
+        jail.create_file(
+            "xdg/clanka/config.toml",
+            "[mcp_servers.bad]\ncommnd = \"x\"\n",
+        )?;
+        let error = ConfigLoader::new().load().unwrap_err();
+        assert!(
+            clanka_model::error_chain(&error).contains("commnd"),
+            "unknown keys are refused"
+        );
+        Ok(())
+    });
+}

@@ -8,6 +8,7 @@ mod common;
 mod compaction;
 mod faults;
 mod graph;
+mod mcp;
 mod model;
 mod sandbox;
 mod sessions;

@@ -45,7 +45,7 @@ fn main() {
             call: ToolCall::new("c", name, args),
             context: context.clone(),
         };
-        let tool = toolkit.get(name).unwrap().clone();
+        let tool = toolkit.get(name).unwrap();
         runtime.block_on(tool.call(request))
     };
     let started = std::time::Instant::now();

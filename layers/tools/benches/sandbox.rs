@@ -36,7 +36,7 @@ fn context(workspace: &std::path::Path, home: &std::path::Path, mode: SandboxMod
 fn bench(c: &mut Criterion) {
     let runtime = runtime();
     let (workspace, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let tool = Toolkit::codex().get("shell_command").cloned().unwrap();
+    let tool = Toolkit::codex().get("shell_command").unwrap();
     let mut group = c.benchmark_group("spawn_to_exit");
     group.bench_function("bare", |b| {
         b.to_async(&runtime).iter(|| async {

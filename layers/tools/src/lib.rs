@@ -66,5 +66,5 @@ pub use tool::{
     MAX_OUTPUT_BYTES, RunState, ToolContext, ToolError, ToolOutput, ToolRequest, ToolService,
     invalid, parse_args,
 };
-pub use toolkit::Toolkit;
+pub use toolkit::{ToolSource, Toolkit};
 pub use workspace::{PathError, Workspace};

@@ -33,6 +33,14 @@ use crate::ToolService;
 #[derive(Debug, Clone, Default)]
 pub struct Toolkit {
     tools: Arc<Vec<ToolService>>,
+    sources: Arc<Vec<Arc<dyn ToolSource>>>,
+}
+
+/// Tools that come and go (an MCP server's): asked for their current list whenever
+/// the toolkit is.
+pub trait ToolSource: Send + Sync + std::fmt::Debug {
+    /// The tools offered now.
+    fn tools(&self) -> Vec<ToolService>;
 }
 
 impl Toolkit {
@@ -61,6 +69,19 @@ impl Toolkit {
         }
         Self {
             tools: Arc::new(tools),
+            sources: self.sources,
+        }
+    }
+
+    /// This toolkit with the tools of `source` (after its own; a tool of the toolkit
+    /// wins over a source's of the same name).
+    #[must_use]
+    pub fn with_source(self, source: Arc<dyn ToolSource>) -> Self {
+        let mut sources = Arc::unwrap_or_clone(self.sources);
+        sources.push(source);
+        Self {
+            tools: self.tools,
+            sources: Arc::new(sources),
         }
     }
 
@@ -71,22 +92,38 @@ impl Toolkit {
         tools.retain(|tool| tool.name() != name);
         Self {
             tools: Arc::new(tools),
+            sources: self.sources,
         }
     }
 
     /// The tool called `name`.
-    pub fn get(&self, name: &str) -> Option<&ToolService> {
-        self.tools.iter().find(|tool| tool.name() == name)
+    pub fn get(&self, name: &str) -> Option<ToolService> {
+        self.tools
+            .iter()
+            .find(|tool| tool.name() == name)
+            .cloned()
+            .or_else(|| {
+                self.sources
+                    .iter()
+                    .flat_map(|source| source.tools())
+                    .find(|tool| tool.name() == name)
+            })
     }
 
-    /// Every tool, in order.
-    pub fn tools(&self) -> &[ToolService] {
-        &self.tools
+    /// Every tool, in order: the toolkit's own, then its sources' current ones.
+    pub fn tools(&self) -> Vec<ToolService> {
+        let mut tools: Vec<ToolService> = self.tools.to_vec();
+        for tool in self.sources.iter().flat_map(|source| source.tools()) {
+            if !tools.iter().any(|t| t.name() == tool.name()) {
+                tools.push(tool);
+            }
+        }
+        tools
     }
 
     /// The definitions offered to `model` (each tool decides whether and in which form).
     pub fn definitions(&self, model: Option<&ModelProfile>) -> Vec<Tool> {
-        self.tools
+        self.tools()
             .iter()
             .filter_map(|tool| tool.spec(model))
             .collect()

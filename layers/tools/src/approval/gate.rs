@@ -118,6 +118,27 @@ impl ToolContext {
         self.ask(tool, action, policy.sandbox.mode, reason).await
     }
 
+    /// Whether the tool `name` of another program (an MCP server) may run with
+    /// `arguments`: under `untrusted` only after the approver agrees, unless the
+    /// server marks it read-only.
+    pub async fn permit_tool(
+        &self,
+        name: &str,
+        arguments: &str,
+        read_only: bool,
+    ) -> Result<(), ToolError> {
+        let policy = self.exec();
+        if policy.approval != ApprovalPolicy::Untrusted || read_only {
+            return Ok(());
+        }
+        let action = Action::Tool {
+            name: name.to_owned(),
+            arguments: arguments.to_owned(),
+        };
+        self.ask(name, action, policy.sandbox.mode, ApprovalReason::Untrusted)
+            .await
+    }
+
     async fn ask(
         &self,
         tool: &str,

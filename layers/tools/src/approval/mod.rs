@@ -7,7 +7,7 @@
 //!
 //! | policy | asks before |
 //! |---|---|
-//! | `untrusted` | every command not known to only read, and every file change |
+//! | `untrusted` | every command not known to only read, every file change, and every call of an MCP tool not marked read-only |
 //! | `on-request` | a command the model asks to run outside the sandbox (`sandbox_permissions: "require_escalated"`), and file changes a `read-only` sandbox forbids |
 //! | `on-failure` | running a command again outside the sandbox after the sandbox made it fail, and file changes a `read-only` sandbox forbids |
 //! | `never` | nothing: what the sandbox forbids fails |
@@ -125,6 +125,13 @@ pub enum Action {
         /// The files.
         paths: Vec<String>,
     },
+    /// Call a tool of another program (an MCP server's).
+    Tool {
+        /// The tool, as the model names it.
+        name: String,
+        /// The arguments, as the model wrote them.
+        arguments: String,
+    },
 }
 
 impl Action {
@@ -134,6 +141,7 @@ impl Action {
         match self {
             Self::Command { command, .. } => format!("command\0{command}"),
             Self::Write { paths } => format!("write\0{}", paths.join("\0")),
+            Self::Tool { name, arguments } => format!("tool\0{name}\0{arguments}"),
         }
     }
 }
@@ -143,6 +151,7 @@ impl fmt::Display for Action {
         match self {
             Self::Command { command, .. } => write!(f, "run `{command}`"),
             Self::Write { paths } => write!(f, "change {}", paths.join(", ")),
+            Self::Tool { name, arguments } => write!(f, "call `{name}` with {arguments}"),
         }
     }
 }

@@ -16,8 +16,9 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::capture::Capture;
-use super::spawn::{KillGroup, Started, Starter};
+use super::spawn::{KillGroup, Started};
 use crate::ToolError;
+use crate::sandbox::Contained;
 
 /// Output kept between two reads: the first and last half of this many bytes.
 const KEPT_OUTPUT: usize = 1024 * 1024;
@@ -144,7 +145,7 @@ async fn drive(
     mut child: Child,
     mut output: pipe::Receiver,
     pid: Option<i32>,
-    starter: Starter,
+    starter: Contained,
     shared: Arc<Shared>,
 ) {
     let mut buf = vec![0; 16 * 1024];

@@ -7,18 +7,14 @@ use std::io;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::mpsc;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::net::unix::pipe;
 use tokio::process::{Child, ChildStdin, Command};
 
-use crate::sandbox::{self, Containment, Sandboxing};
+use crate::sandbox::{Contained, Sandboxing, SpawnError, spawn_contained};
 use crate::{SandboxMode, SandboxPolicy, ToolContext, ToolError};
-
-/// Stack of the thread that starts a command and then waits for it.
-const STARTER_STACK: usize = 256 * 1024;
 
 /// A started command.
 #[derive(Debug)]
@@ -30,7 +26,7 @@ pub(crate) struct Started {
     pub(crate) stdin: Option<ChildStdin>,
     pub(crate) group: KillGroup,
     /// Keeps the starting thread (and so the command) alive until dropped.
-    pub(crate) starter: Starter,
+    pub(crate) starter: Contained,
 }
 
 /// What to run.
@@ -89,61 +85,38 @@ pub(crate) async fn start(
         Sandboxing::Policy => policy.sandbox.clone(),
         Sandboxing::Escalated => SandboxPolicy::default().with_mode(SandboxMode::DangerFullAccess),
     };
-    let workspace = context.workspace().root().to_owned();
     let env = policy.env.from_process();
-    let argv = program.argv();
     let shown = match program {
         Program::Argv(argv) => argv.first().cloned().unwrap_or_default(),
         Program::Shell { .. } => "bash".to_owned(),
     };
     let workdir = workdir.to_owned();
-    let runtime = tokio::runtime::Handle::current();
-    let (sender, receiver) = tokio::sync::oneshot::channel();
-    let (starter, alive) = mpsc::channel::<()>();
-    std::thread::Builder::new()
-        .name("clanka-exec".to_owned())
-        .stack_size(STARTER_STACK)
-        .spawn(move || {
-            let containment = Containment::probe();
-            let started = sandbox::restrict_thread(&sandbox, &workspace, containment)
-                .map_err(ToolError::from)
-                .and_then(|()| {
-                    let argv = containment.wrap(argv);
-                    let Some((program, args)) = argv.split_first() else {
-                        return Err(ToolError::Spawn("an empty command".to_owned()));
-                    };
-                    let mut command = Command::new(program);
-                    command
-                        .args(args)
-                        .env_clear()
-                        .envs(env)
-                        .current_dir(workdir)
-                        .process_group(0)
-                        .kill_on_drop(true)
-                        .stdin(if with_stdin {
-                            Stdio::piped()
-                        } else {
-                            Stdio::null()
-                        })
-                        .stdout(writer)
-                        .stderr(stderr);
-                    let _runtime = runtime.enter();
-                    // `command` holds this process's copies of the pipe's write end;
-                    // it is dropped here, so the pipe closes once the child's side does.
-                    command
-                        .spawn()
-                        .map_err(|e| ToolError::Spawn(format!("`{shown}`: {e}")))
-                });
-            let ok = started.is_ok();
-            if sender.send(started).is_ok() && ok {
-                // Returns when the `Starter` is dropped.
-                let _ = alive.recv();
-            }
-        })
-        .map_err(|e| ToolError::Spawn(format!("starting a thread: {e}")))?;
-    let mut child = receiver
-        .await
-        .map_err(|_| ToolError::Internal("the command's starting thread ended".to_owned()))??;
+    let workspace = context.workspace().root().to_owned();
+    let spawned = spawn_contained(sandbox, workspace, program.argv(), move |argv| {
+        let mut command = Command::new(&argv[0]);
+        command
+            .args(&argv[1..])
+            .env_clear()
+            .envs(env)
+            .current_dir(workdir)
+            .process_group(0)
+            .kill_on_drop(true)
+            .stdin(if with_stdin {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(writer)
+            .stderr(stderr);
+        // `command` holds this process's copies of the pipe's write end; it is
+        // dropped here, so the pipe closes once the child's side does.
+        command.spawn()
+    })
+    .await;
+    let (mut child, starter) = spawned.map_err(|error| match error {
+        SpawnError::Sandbox(error) => ToolError::Sandbox(error),
+        other => ToolError::Spawn(format!("`{shown}`: {other}")),
+    })?;
     let stdin = child.stdin.take();
     let group = KillGroup::of(&child);
     Ok(Started {
@@ -151,15 +124,8 @@ pub(crate) async fn start(
         output,
         stdin,
         group,
-        starter: Starter { _alive: starter },
+        starter,
     })
-}
-
-/// Keeps a command's starting thread alive; dropping it ends the thread, and the
-/// kernel then kills what the command left running (`PR_SET_PDEATHSIG`).
-#[derive(Debug)]
-pub(crate) struct Starter {
-    _alive: mpsc::Sender<()>,
 }
 
 /// Kills the command's whole process group (SIGKILL) when dropped, so a cancelled

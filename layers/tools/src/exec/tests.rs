@@ -21,7 +21,7 @@ fn setup() -> (TempDir, TempDir, ToolContext) {
 }
 
 async fn call(context: &ToolContext, name: &str, args: Value) -> Result<String, ToolError> {
-    let tool = Toolkit::codex().get(name).cloned().unwrap();
+    let tool = Toolkit::codex().get(name).unwrap();
     let request = crate::ToolRequest {
         call: ToolCall::new("call_1", name, args.to_string()),
         context: context.clone(),

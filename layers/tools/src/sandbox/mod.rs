@@ -36,6 +36,7 @@
 mod contain;
 mod files;
 mod network;
+mod spawn;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use contain::Containment;
+pub use spawn::{Contained, SpawnError, spawn_contained};
 
 /// How much of the machine a command may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

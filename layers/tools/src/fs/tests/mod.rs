@@ -30,7 +30,7 @@ fn put(workspace: &Workspace, relative: &str, content: impl AsRef<[u8]>) {
 
 /// Runs the built-in tool called `name` with `args`; its text, or its error.
 async fn call(name: &str, workspace: &Workspace, args: Value) -> Result<String, ToolError> {
-    let tool = crate::Toolkit::codex().get(name).cloned().unwrap();
+    let tool = crate::Toolkit::codex().get(name).unwrap();
     let request = crate::ToolRequest {
         call: clanka_model::ToolCall::new("call_1", name, args.to_string()),
         context: crate::ToolContext::new(workspace.clone()),
