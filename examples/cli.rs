@@ -314,9 +314,30 @@ struct Resume {
     id: Option<String>,
 }
 
-/// The store of every command (one recipe value, so one store per build).
+/// The store of every command (one recipe value, so one store per build): Redis
+/// when `store.url` is set, else the file store in `store.dir`.
 fn store_layer(config: &Config) -> Layer {
-    kv::layer_file_system(&config.store.dir)
+    match &config.store.url {
+        Some(url) => kv::layer_redis_with(url.expose(), config.redis_options()),
+        None => kv::layer_file_system(&config.store.dir),
+    }
+}
+
+/// What `status` says of the store.
+fn store_name(config: &Config) -> String {
+    match &config.store.url {
+        Some(url) => {
+            let address = url
+                .expose()
+                .rsplit('@')
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("redis://")
+                .trim_start_matches("rediss://");
+            format!("redis at {address}")
+        }
+        None => config.store.dir.display().to_string(),
+    }
 }
 
 /// The services every command needs: store, HTTP client, sockets, and the Codex
@@ -518,7 +539,7 @@ async fn resumed(
     cli: &Cli,
     resume: &Resume,
 ) -> Result<Agent, String> {
-    let store = sessions::store(config)?;
+    let store = sessions::store(config).await?;
     let id = sessions::target(&store, resume.last, resume.id.as_deref(), &cli.directory).await?;
     agent.resume(&id).await.map_err(|error| error_chain(&error))
 }
@@ -652,11 +673,15 @@ async fn account(
                     let left = token.expires_in();
                     println!("signed in as {account}");
                     println!("access token expires in {}", duration(left));
+                    println!("store: {}", store_name(config));
                     println!("(it is refreshed automatically while the refresh token is valid)");
                     DONE
                 }
                 Ok(None) => {
-                    println!("not signed in: run `cli login`");
+                    println!(
+                        "not signed in: run `cli login` (store: {})",
+                        store_name(config)
+                    );
                     SIGN_IN_REQUIRED
                 }
                 Err(error) => report(&error),

@@ -16,7 +16,7 @@
 
 use std::path::PathBuf;
 
-use clanka_kv::KeyValueStore;
+use clanka_kv::{KeyValueStore, RedisOptions, RedisStore};
 
 use crate::runtime::Layer;
 
@@ -34,5 +34,26 @@ pub fn layer_file_system(dir: impl Into<PathBuf>) -> Layer {
     Layer::effect("kv::layer_file_system", move |(): ()| {
         let dir = dir.clone();
         async move { KeyValueStore::file_system(dir) }
+    })
+}
+
+/// A recipe that provides a [`KeyValueStore`] on the Redis or Valkey server at `url`
+/// (`redis://` or `rediss://`, namespace `clanka`), shared by every process that uses
+/// the same server: one sign-in and one refresh for a fleet, sessions any of them
+/// resumes. A server that does not answer fails the build, naming its address (never
+/// the URL, which may hold a password).
+pub fn layer_redis(url: impl Into<String>) -> Layer {
+    layer_redis_with(url, RedisOptions::default())
+}
+
+/// [`layer_redis`] with `options` (namespace, lock lease, lock timeout).
+pub fn layer_redis_with(url: impl Into<String>, options: RedisOptions) -> Layer {
+    let url: String = url.into();
+    Layer::effect("kv::layer_redis", move |(): ()| {
+        let (url, options) = (url.clone(), options.clone());
+        async move {
+            let store = RedisStore::connect_with(&url, options).await?;
+            Ok::<_, clanka_kv::KvError>(KeyValueStore::new(store))
+        }
     })
 }

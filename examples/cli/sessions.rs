@@ -10,16 +10,21 @@ use clanka_kv::KeyValueStore;
 
 use super::{DONE, FAILED, duration, error_chain};
 
-/// The sessions in the configured store.
-pub(crate) fn store(config: &Config) -> Result<SessionStore, String> {
-    let kv = KeyValueStore::file_system(&config.store.dir)
-        .map_err(|e| format!("the store cannot be opened: {}", error_chain(&e)))?;
+/// The sessions in the configured store (Redis when `store.url` is set).
+pub(crate) async fn store(config: &Config) -> Result<SessionStore, String> {
+    let kv = match &config.store.url {
+        Some(url) => clanka_kv::RedisStore::connect_with(url.expose(), config.redis_options())
+            .await
+            .map(KeyValueStore::new),
+        None => KeyValueStore::file_system(&config.store.dir),
+    }
+    .map_err(|e| format!("the store cannot be opened: {}", error_chain(&e)))?;
     Ok(SessionStore::new(&kv))
 }
 
 /// `sessions`: id, age, directory, first prompt, tokens; newest first.
 pub(crate) async fn list(config: &Config) -> u8 {
-    let store = match store(config) {
+    let store = match store(config).await {
         Ok(store) => store,
         Err(message) => {
             eprintln!("error: {message}");
@@ -77,7 +82,7 @@ fn shorten(text: &str, width: usize) -> String {
 
 /// `sessions rm ID`.
 pub(crate) async fn remove(config: &Config, id: &str) -> u8 {
-    let result = match store(config) {
+    let result = match store(config).await {
         Ok(store) => store.remove(id).await.map_err(|e| error_chain(&e)),
         Err(message) => Err(message),
     };

@@ -66,11 +66,24 @@ pub struct Config {
     pub mcp_servers: std::collections::BTreeMap<String, clanka_mcp::McpServerConfig>,
 }
 
-/// `store.*`: where state (signed-in tokens) is kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `store.*`: where state (signed-in tokens, sessions) is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoreConfig {
     /// Directory of the file key-value store. Default `$XDG_CONFIG_HOME/clanka`.
     pub dir: PathBuf,
+    /// A Redis or Valkey server (`redis://…`, `rediss://…`) to keep state in instead
+    /// of `dir`, shared by every process using it. Default unset. `Debug` redacts it
+    /// (it may hold a password).
+    #[serde(default, with = "optional_secret")]
+    pub url: Option<Secret>,
+    /// With `url`: the namespace of this store's keys (default `clanka`), so several
+    /// fleets share one server.
+    #[serde(default, with = "optional_string")]
+    pub namespace: Option<String>,
+    /// With `url`: seconds a lock is held without its holder renewing it (default
+    /// 10); a holder that dies or hangs loses the lock when it ends.
+    #[serde(default, with = "lenient_seconds")]
+    pub lease_sec: Option<f64>,
 }
 
 /// `auth.*`: the OAuth issuer and API-key mode.
@@ -120,6 +133,9 @@ impl Config {
         Self {
             store: StoreConfig {
                 dir: config_home().join("clanka"),
+                url: None,
+                namespace: None,
+                lease_sec: None,
             },
             auth: AuthConfig {
                 issuer: "https://auth.openai.com".into(),
@@ -143,6 +159,22 @@ impl Config {
     /// Loads the configuration from the default file, the environment and no overrides.
     pub fn load() -> Result<Self, ConfigError> {
         ConfigLoader::new().load()
+    }
+
+    /// The Redis store's options (namespace, lease) from `store.*`.
+    pub fn redis_options(&self) -> clanka_kv::RedisOptions {
+        let mut options = clanka_kv::RedisOptions::default();
+        if let Some(namespace) = &self.store.namespace {
+            options.namespace.clone_from(namespace);
+        }
+        if let Some(lease) = self
+            .store
+            .lease_sec
+            .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        {
+            options.lease = lease;
+        }
+        options
     }
 
     /// The MCP servers, each named by its table's key.
@@ -323,6 +355,41 @@ mod optional_string {
         deserializer: D,
     ) -> Result<Option<String>, D::Error> {
         Ok(Option::<String>::deserialize(deserializer)?.filter(|s| !s.is_empty()))
+    }
+}
+
+/// Optional seconds, also written as a string (`CLANKA_STORE__LEASE_SEC=2`); empty
+/// means unset.
+mod lenient_seconds {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Option<f64>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<f64>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(f64),
+            Text(String),
+        }
+        match Option::<Either>::deserialize(deserializer)? {
+            None => Ok(None),
+            Some(Either::Number(seconds)) => Ok(Some(seconds)),
+            Some(Either::Text(text)) if text.trim().is_empty() => Ok(None),
+            Some(Either::Text(text)) => text
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| D::Error::custom(format!("`{text}` is not a number of seconds"))),
+        }
     }
 }
 

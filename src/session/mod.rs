@@ -229,13 +229,38 @@ impl SessionStore {
         key: String,
         value: &T,
     ) -> Result<(), SessionError> {
-        let bytes = serde_json::to_vec(value).map_err(|e| SessionError::Damaged {
-            id: id.to_owned(),
-            key: key.clone(),
-            problem: format!("cannot be written: {e}"),
-        })?;
+        let (key, bytes) = self.encode(id, key, value)?;
         self.kv
             .set(key, bytes)
+            .await
+            .map_err(|source| store_error(id, source))
+    }
+
+    /// `value` as the JSON to write under `key`.
+    fn encode<T: serde::Serialize + ?Sized>(
+        &self,
+        id: &str,
+        key: String,
+        value: &T,
+    ) -> Result<(String, Vec<u8>), SessionError> {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => Ok((key, bytes)),
+            Err(e) => Err(SessionError::Damaged {
+                id: id.to_owned(),
+                key,
+                problem: format!("cannot be written: {e}"),
+            }),
+        }
+    }
+
+    /// Writes `entries` in one store request, in order.
+    async fn write_many(
+        &self,
+        id: &str,
+        entries: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), SessionError> {
+        self.kv
+            .set_many(entries)
             .await
             .map_err(|source| store_error(id, source))
     }

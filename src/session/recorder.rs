@@ -67,17 +67,20 @@ impl Recorder {
             return Ok(());
         }
         let id = state.info.id.clone();
-        if !new.is_empty() {
-            let key = record::chunk_key(&id, state.info.generation, state.info.chunks);
-            self.store.write_json(&id, key, new).await?;
-        }
         let mut info = state.info.clone();
-        info.chunks += u32::from(!new.is_empty());
+        let mut writes = Vec::with_capacity(2);
+        if !new.is_empty() {
+            let key = record::chunk_key(&id, info.generation, info.chunks);
+            writes.push(self.store.encode(&id, key, new)?);
+            info.chunks += 1;
+        }
         info.usage += usage;
         info.updated_ms = now_ms();
-        self.store
-            .write_json(&id, record::info_key(&id), &info)
-            .await?;
+        writes.push(self.store.encode(&id, record::info_key(&id), &info)?);
+        // One write of the chunk and the record: atomic on a store that can (the
+        // file store writes the chunk first, so a crash between leaves the record
+        // as it was).
+        self.store.write_many(&id, writes).await?;
         state.info = info;
         state.recorded = history.len();
         Ok(())
@@ -100,11 +103,11 @@ impl Recorder {
         info.compactions += 1;
         info.usage += usage;
         info.updated_ms = now_ms();
-        let key = record::chunk_key(&id, info.generation, 0);
-        self.store.write_json(&id, key, history).await?;
-        self.store
-            .write_json(&id, record::info_key(&id), &info)
-            .await?;
+        let chunk = self
+            .store
+            .encode(&id, record::chunk_key(&id, info.generation, 0), history)?;
+        let record = self.store.encode(&id, record::info_key(&id), &info)?;
+        self.store.write_many(&id, vec![chunk, record]).await?;
         state.info = info;
         state.recorded = history.len();
         drop(state);

@@ -7,6 +7,7 @@ mod codex;
 mod common;
 mod compaction;
 mod faults;
+mod fleet;
 mod graph;
 mod mcp;
 mod model;

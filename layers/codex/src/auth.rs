@@ -183,7 +183,7 @@ impl CodexAuth {
         account: Option<&Option<String>>,
     ) -> Result<Token, CodexAuthError> {
         let inner = &self.inner;
-        let _guard = inner.store.lock_refresh().await?;
+        let guard = inner.store.lock_refresh().await?;
         let Some(current) = inner.store.load().await? else {
             return Err(CodexAuthError::SignInRequired {
                 reason: SignInReason::SignedOut,
@@ -213,8 +213,16 @@ impl CodexAuth {
             }
             Err(error) => return Err(error),
         };
-        inner.store.save(&refreshed).await?;
-        Ok(refreshed)
+        match inner.store.save_under(&refreshed, &guard).await {
+            Ok(()) => Ok(refreshed),
+            // The lease ran out while this process was refreshing (it was paused, say)
+            // and a later holder stored a token: keep that one, write nothing.
+            Err(clanka_kv::KvError::Fenced { .. }) => {
+                tracing::warn!("the refresh lock was lost; using the token another process stored");
+                Ok(inner.store.load().await?.unwrap_or(refreshed))
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// 401 recovery: a changed token of the same account in the store, else a refresh;

@@ -87,13 +87,17 @@ impl TokenStore {
     /// Stores `token`, replacing any previous token set and forgetting a refused
     /// refresh token.
     pub async fn save(&self, token: &Token) -> Result<(), KvError> {
-        let stored = StoredToken {
-            access: token.access.expose().to_owned(),
-            refresh: token.refresh.expose().to_owned(),
-            expires: token.expires_at_ms,
-            account_id: token.account_id.clone(),
-        };
-        self.typed.set(TOKEN_KEY, &stored).await?;
+        self.typed.set(TOKEN_KEY, &stored(token)).await?;
+        self.rejected.remove(REJECTED_KEY).await
+    }
+
+    /// [`save`](Self::save) under the refresh lock `guard`: on a store whose locks
+    /// are leases, a holder that lost its lease (paused, say) cannot overwrite the
+    /// token a later holder stored ([`KvError::Fenced`]).
+    pub async fn save_under(&self, token: &Token, guard: &LockGuard) -> Result<(), KvError> {
+        self.typed
+            .set_fenced(TOKEN_KEY, &stored(token), guard)
+            .await?;
         self.rejected.remove(REJECTED_KEY).await
     }
 
@@ -132,6 +136,15 @@ impl TokenStore {
     /// Takes the refresh lock, which on the file backend also excludes other processes.
     pub async fn lock_refresh(&self) -> Result<LockGuard, KvError> {
         self.typed.store().lock(REFRESH_LOCK).await
+    }
+}
+
+fn stored(token: &Token) -> StoredToken {
+    StoredToken {
+        access: token.access.expose().to_owned(),
+        refresh: token.refresh.expose().to_owned(),
+        expires: token.expires_at_ms,
+        account_id: token.account_id.clone(),
     }
 }
 

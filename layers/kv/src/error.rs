@@ -85,6 +85,25 @@ pub enum KvError {
         /// How long the store waited.
         after: Duration,
     },
+    /// A write under a lock whose lease was lost (or that a later holder overtook)
+    /// was refused; nothing was written.
+    #[error("write of key {key:?} refused: the lock {lock:?} it was made under was lost")]
+    Fenced {
+        /// The key.
+        key: String,
+        /// The lock.
+        lock: String,
+    },
+    /// The store's server could not be reached or answered with an error; worth
+    /// retrying (see [`KvError::is_retryable`]).
+    #[error("the store {store} is unavailable")]
+    Unavailable {
+        /// The store (its address, never credentials).
+        store: String,
+        /// What failed.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The background task doing blocking file I/O panicked or was cancelled.
     #[error("background i/o task failed")]
     Task(#[source] tokio::task::JoinError),
@@ -94,6 +113,14 @@ pub enum KvError {
         /// The kind of request (`"get"`, `"keys"`, ...).
         request: &'static str,
     },
+}
+
+impl KvError {
+    /// Whether the same request may succeed later (the store's server was down or
+    /// slow, a lock was busy).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable { .. } | Self::LockTimeout { .. })
+    }
 }
 
 /// A JSON error stripped of the value: it keeps the category and position only.

@@ -40,6 +40,7 @@ mod memory;
 mod store;
 
 mod prefix;
+mod redis;
 mod typed;
 
 pub use error::{JsonError, KvError};
@@ -49,7 +50,8 @@ pub const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_
 pub use file::FileStore;
 pub use future::ResponseFuture;
 pub use memory::MemoryStore;
-pub use model::{KvRequest, KvResponse, LockGuard};
+pub use model::{Fence, KvRequest, KvResponse, LockGuard};
 pub use prefix::{Prefix, PrefixLayer};
+pub use redis::{RedisOptions, RedisStore};
 pub use store::KeyValueStore;
 pub use typed::TypedStore;

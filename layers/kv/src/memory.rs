@@ -104,8 +104,12 @@ impl Service<KvRequest> for MemoryStore {
     fn call(&mut self, request: KvRequest) -> ResponseFuture {
         let response = match request {
             KvRequest::Get { key } => KvResponse::Value(self.values().get(&key).cloned()),
-            KvRequest::Set { key, value } => {
+            KvRequest::Set { key, value } | KvRequest::SetFenced { key, value, .. } => {
                 self.values().insert(key, value);
+                KvResponse::Done
+            }
+            KvRequest::SetMany { entries } => {
+                self.values().extend(entries);
                 KvResponse::Done
             }
             KvRequest::Remove { key } => {

@@ -18,6 +18,25 @@ pub enum KvRequest {
         /// The bytes to store.
         value: Vec<u8>,
     },
+    /// Write `value` under `key` only while the lock `fence` names is still held by
+    /// the guard that carries it, and no later holder wrote the key; otherwise
+    /// [`KvError::Fenced`](crate::KvError::Fenced) and nothing is written. Backends
+    /// whose locks cannot be lost while their holder lives (memory, file) write as
+    /// [`Set`](Self::Set) does.
+    SetFenced {
+        /// The key to write.
+        key: String,
+        /// The bytes to store.
+        value: Vec<u8>,
+        /// The lock the write is made under.
+        fence: Fence,
+    },
+    /// Write several keys at once: all of them or none (memory, Redis); the file
+    /// backend writes them in order, each atomically.
+    SetMany {
+        /// The keys and values, in order.
+        entries: Vec<(String, Vec<u8>)>,
+    },
     /// Delete the value under `key`; deleting a missing key is not an error.
     Remove {
         /// The key to delete.
@@ -40,6 +59,8 @@ impl KvRequest {
         match self {
             Self::Get { .. } => "get",
             Self::Set { .. } => "set",
+            Self::SetFenced { .. } => "set",
+            Self::SetMany { .. } => "set",
             Self::Remove { .. } => "remove",
             Self::Clear => "clear",
             Self::Keys => "keys",
@@ -56,6 +77,20 @@ impl fmt::Debug for KvRequest {
                 .debug_struct("Set")
                 .field("key", key)
                 .field("value", &Redacted(value.len()))
+                .finish(),
+            Self::SetFenced { key, value, fence } => f
+                .debug_struct("SetFenced")
+                .field("key", key)
+                .field("value", &Redacted(value.len()))
+                .field("fence", fence)
+                .finish(),
+            Self::SetMany { entries } => f
+                .debug_list()
+                .entries(
+                    entries
+                        .iter()
+                        .map(|(key, value)| (key, Redacted(value.len()))),
+                )
                 .finish(),
             Self::Remove { key } => f.debug_struct("Remove").field("key", key).finish(),
             Self::Clear => f.write_str("Clear"),
@@ -100,7 +135,29 @@ impl fmt::Debug for KvResponse {
 /// lock on a lock file, which also excludes other processes.
 pub struct LockGuard {
     name: String,
+    fence: Option<Fence>,
     _held: Box<dyn Send + Sync>,
+}
+
+/// What proves a write is made under a lock that can be lost (a lease): the lock,
+/// the holder's token and its fencing number (higher for each later holder).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Fence {
+    /// The lock's name, as the backend saw it.
+    pub lock: String,
+    /// The holder's token.
+    pub token: String,
+    /// The fencing number of the acquisition.
+    pub number: u64,
+}
+
+impl fmt::Debug for Fence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fence")
+            .field("lock", &self.lock)
+            .field("number", &self.number)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LockGuard {
@@ -110,8 +167,21 @@ impl LockGuard {
     pub fn new(name: impl Into<String>, held: impl Send + Sync + 'static) -> Self {
         Self {
             name: name.into(),
+            fence: None,
             _held: Box::new(held),
         }
+    }
+
+    /// This guard carrying `fence` (a lease-based lock's).
+    #[must_use]
+    pub fn with_fence(mut self, fence: Fence) -> Self {
+        self.fence = Some(fence);
+        self
+    }
+
+    /// The fence of a lease-based lock, for [`KvRequest::SetFenced`].
+    pub fn fence(&self) -> Option<&Fence> {
+        self.fence.as_ref()
     }
 
     /// The lock's name, as the backend saw it (prefixes included).

@@ -123,6 +123,34 @@ impl KeyValueStore {
         self.expect_done(request).await
     }
 
+    /// Stores `value` under `key` while `guard`'s lock is held: on a backend whose
+    /// locks are leases (Redis), a write whose lease was lost, or that a later holder
+    /// overtook, is refused with [`KvError::Fenced`] and not applied; elsewhere it is
+    /// [`set`](Self::set).
+    pub async fn set_fenced(
+        &self,
+        key: impl Into<String>,
+        value: impl Into<Vec<u8>>,
+        guard: &LockGuard,
+    ) -> Result<(), KvError> {
+        let (key, value) = (key.into(), value.into());
+        let request = match guard.fence() {
+            Some(fence) => KvRequest::SetFenced {
+                key,
+                value,
+                fence: fence.clone(),
+            },
+            None => KvRequest::Set { key, value },
+        };
+        self.expect_done(request).await
+    }
+
+    /// Stores several values at once (atomically where the backend can; the file
+    /// backend writes them in order, each atomically).
+    pub async fn set_many(&self, entries: Vec<(String, Vec<u8>)>) -> Result<(), KvError> {
+        self.expect_done(KvRequest::SetMany { entries }).await
+    }
+
     /// Removes the value under `key`; removing a missing key succeeds.
     pub async fn remove(&self, key: impl Into<String>) -> Result<(), KvError> {
         self.expect_done(KvRequest::Remove { key: key.into() })

@@ -95,12 +95,30 @@ impl<T: DeserializeOwned> TypedStore<T> {
 impl<T: Serialize> TypedStore<T> {
     /// Stores `value` as JSON under `key`.
     pub async fn set(&self, key: impl Into<String>, value: &T) -> Result<(), KvError> {
-        let key = key.into();
-        let json = serde_json::to_vec(value).map_err(|error| KvError::Encode {
-            key: key.clone(),
-            source: error.into(),
-        })?;
+        let (key, json) = encode(key.into(), value)?;
         self.store.set(key, json).await
+    }
+
+    /// Stores `value` as JSON under `key` while `guard`'s lock is held (see
+    /// [`KeyValueStore::set_fenced`]).
+    pub async fn set_fenced(
+        &self,
+        key: impl Into<String>,
+        value: &T,
+        guard: &crate::LockGuard,
+    ) -> Result<(), KvError> {
+        let (key, json) = encode(key.into(), value)?;
+        self.store.set_fenced(key, json, guard).await
+    }
+}
+
+fn encode<T: Serialize>(key: String, value: &T) -> Result<(String, Vec<u8>), KvError> {
+    match serde_json::to_vec(value) {
+        Ok(json) => Ok((key, json)),
+        Err(error) => Err(KvError::Encode {
+            key,
+            source: error.into(),
+        }),
     }
 }
 

@@ -119,6 +119,18 @@ impl MockServer {
         lock(&self.state.catalog).etag().to_owned()
     }
 
+    /// Makes every refresh wait `delay` before it is processed (`None`: at once).
+    pub fn set_refresh_delay(&self, delay: Option<Duration>) {
+        *lock(&self.state.refresh_delay) = delay;
+    }
+
+    /// How many refreshes were processed (refresh tokens rotated) so far.
+    pub fn refreshes(&self) -> u64 {
+        self.state
+            .refreshes
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Makes compaction requests fail this way from now on (`None`: succeed).
     pub fn set_compaction_fault(&self, fault: Option<CompactionFault>) {
         *lock(&self.state.compaction_fault) = fault;

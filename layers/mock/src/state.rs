@@ -29,6 +29,10 @@ pub(crate) struct AppState {
     pub(crate) recorder: Recorder,
     pub(crate) ws_refused: AtomicBool,
     pub(crate) ws_max_age: Mutex<Option<Duration>>,
+    /// How long a refresh waits before it is processed.
+    pub(crate) refresh_delay: Mutex<Option<Duration>>,
+    /// Refreshes processed (tokens rotated).
+    pub(crate) refreshes: AtomicU64,
     pub(crate) shutdown: watch::Receiver<bool>,
     ids: AtomicU64,
     turn_states: AtomicU64,
@@ -54,6 +58,8 @@ impl AppState {
             recorder: Recorder::default(),
             ws_refused: AtomicBool::new(options.websocket_upgrade_refused),
             ws_max_age: Mutex::new(options.websocket_max_age),
+            refresh_delay: Mutex::new(None),
+            refreshes: AtomicU64::new(0),
             shutdown,
             ids: AtomicU64::new(1),
             turn_states: AtomicU64::new(1),

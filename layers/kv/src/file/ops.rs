@@ -80,8 +80,15 @@ fn warn_if_shared(_dir: &Path, _meta: &fs::Metadata) {}
 pub(super) fn run(dir: &Path, request: KvRequest) -> Result<KvResponse, KvError> {
     Ok(match request {
         KvRequest::Get { key } => KvResponse::Value(get(dir, &key)?),
-        KvRequest::Set { key, value } => {
+        // A file lock is held as long as its holder lives: a fenced write is a write.
+        KvRequest::Set { key, value } | KvRequest::SetFenced { key, value, .. } => {
             set(dir, &key, &value)?;
+            KvResponse::Done
+        }
+        KvRequest::SetMany { entries } => {
+            for (key, value) in entries {
+                set(dir, &key, &value)?;
+            }
             KvResponse::Done
         }
         KvRequest::Remove { key } => {

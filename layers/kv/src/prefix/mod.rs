@@ -107,6 +107,17 @@ where
                 key: self.scoped(&key),
                 value,
             },
+            KvRequest::SetFenced { key, value, fence } => KvRequest::SetFenced {
+                key: self.scoped(&key),
+                value,
+                fence,
+            },
+            KvRequest::SetMany { entries } => KvRequest::SetMany {
+                entries: entries
+                    .into_iter()
+                    .map(|(key, value)| (self.scoped(&key), value))
+                    .collect(),
+            },
             KvRequest::Remove { key } => KvRequest::Remove {
                 key: self.scoped(&key),
             },

@@ -27,6 +27,33 @@ pub(super) fn file() -> Fixture {
     }
 }
 
+/// The Redis server `.ci/test` starts: its URL. Missing, the test fails (it is never
+/// skipped).
+pub(super) fn redis_url() -> String {
+    std::env::var("CLANKA_TEST_REDIS_URL").unwrap_or_else(|_| {
+        panic!("CLANKA_TEST_REDIS_URL is not set: run the tests with `.ci/test`, which starts redis-server")
+    })
+}
+
+/// A Redis store in a namespace of its own.
+pub(super) async fn redis_with(options: clanka_kv::RedisOptions) -> Fixture {
+    let options = clanka_kv::RedisOptions {
+        namespace: format!("test-{}", fastrand::u64(..)),
+        ..options
+    };
+    let store = clanka_kv::RedisStore::connect_with(&redis_url(), options)
+        .await
+        .unwrap();
+    Fixture {
+        store: KeyValueStore::new(store),
+        _dir: None,
+    }
+}
+
+pub(super) async fn redis() -> Fixture {
+    redis_with(clanka_kv::RedisOptions::default()).await
+}
+
 /// `fixture`'s store scoped to `scope/`, next to keys outside the scope that the
 /// suite must never see or clear.
 async fn prefixed(fixture: Fixture) -> Fixture {
@@ -57,6 +84,7 @@ where
     clones_share_state(make().await.store).await;
     locks_exclude(make().await.store).await;
     debug_hides_values(make().await.store).await;
+    set_many_and_fenced(make().await.store).await;
 }
 
 async fn empty_store(store: KeyValueStore) {
@@ -234,6 +262,21 @@ async fn locks_exclude(store: KeyValueStore) {
     drop(store.lock("refresh").await.unwrap());
 }
 
+async fn set_many_and_fenced(store: KeyValueStore) {
+    store
+        .set_many(vec![
+            ("a".into(), b"1".to_vec()),
+            ("b".into(), b"2".to_vec()),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.get_string("a").await.unwrap().as_deref(), Some("1"));
+    assert_eq!(store.get_string("b").await.unwrap().as_deref(), Some("2"));
+    let guard = store.lock("writer").await.unwrap();
+    store.set_fenced("a", "3", &guard).await.unwrap();
+    assert_eq!(store.get_string("a").await.unwrap().as_deref(), Some("3"));
+}
+
 async fn debug_hides_values(store: KeyValueStore) {
     store.set("k", "hunter2").await.unwrap();
     let shown = format!("{store:?} {:?}", store.typed::<String>());
@@ -260,9 +303,19 @@ async fn prefixed_file_backend() {
     conformance(|| prefixed(file())).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_backend() {
+    conformance(redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefixed_redis_backend() {
+    conformance(|| async { prefixed(redis().await).await }).await;
+}
+
 #[tokio::test]
 async fn prefixed_store_leaves_outside_keys_alone() {
-    for fixture in [memory(), file()] {
+    for fixture in [memory(), file(), redis().await] {
         let outer = fixture.store.clone();
         let scoped = prefixed(fixture).await;
         scoped.store.set("k", "v").await.unwrap();

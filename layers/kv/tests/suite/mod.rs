@@ -1,3 +1,4 @@
 mod conformance;
 mod file;
 mod lock;
+mod redis;

@@ -141,7 +141,15 @@ pub(crate) async fn token(
     }
     match str_field(&body, "grant_type") {
         Some("authorization_code") => exchange_code(&state, &headers, &body),
-        Some("refresh_token") => refresh(&state, &body),
+        Some("refresh_token") => {
+            let delay = *crate::state::lock(&state.refresh_delay);
+            if let Some(delay) = delay {
+                // Nothing is decided before the delay ends: a client that gives up
+                // (or dies) meanwhile leaves its refresh token unused.
+                tokio::time::sleep(delay).await;
+            }
+            refresh(&state, &body)
+        }
         Some("urn:ietf:params:oauth:grant-type:token-exchange") => {
             match state.options.api_keys.first() {
                 Some(key) => Json(json!({"access_token": key})).into_response(),
@@ -225,7 +233,12 @@ fn refresh(state: &AppState, body: &Value) -> Response {
     let result =
         lock(&state.registry).refresh(token, &state.options.account_id, state.options.token_ttl);
     let (code, message) = match result {
-        Ok(tokens) => return token_body(&tokens),
+        Ok(tokens) => {
+            state
+                .refreshes
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return token_body(&tokens);
+        }
         Err(RefreshRefusal::Reused) => (
             "refresh_token_reused",
             "Your refresh token has already been used to generate a new access token. Please try signing in again.",

@@ -1,0 +1,131 @@
+//! The Redis backend's leases and fences, against the real server `.ci/test` starts:
+//! a holder that stops renewing (its runtime frozen, as a paused process's) loses the
+//! lock when the lease ends, the next waiter proceeds, and the first holder's write
+//! is then refused; a server that does not answer is a typed error naming its address.
+
+use std::time::{Duration, Instant};
+
+use clanka_kv::{KeyValueStore, KvError, RedisOptions, RedisStore};
+
+use super::conformance::redis_url;
+
+fn options(namespace: &str, lease: Duration) -> RedisOptions {
+    RedisOptions {
+        namespace: namespace.to_owned(),
+        lease,
+        lock_timeout: Duration::from_secs(10),
+    }
+}
+
+#[test]
+fn a_frozen_holder_loses_its_lease_and_its_late_write_is_refused() {
+    let namespace = format!("fence-{}", fastrand::u64(..));
+    let lease = Duration::from_millis(600);
+    // The stale holder: a runtime of its own that stops running while it holds the
+    // lock, as a process stopped with SIGSTOP would.
+    let stale = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stale_store, guard) = stale.block_on(async {
+        let store = KeyValueStore::new(
+            RedisStore::connect_with(&redis_url(), options(&namespace, lease))
+                .await
+                .unwrap(),
+        );
+        let guard = store.lock("refresh").await.unwrap();
+        store.set_fenced("token", "first", &guard).await.unwrap();
+        (store, guard)
+    });
+    let first_fence = guard.fence().unwrap().number;
+
+    // Meanwhile another process waits for the lock, gets it after the lease, writes.
+    let other = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let waited = other.block_on(async {
+        let store = KeyValueStore::new(
+            RedisStore::connect_with(&redis_url(), options(&namespace, lease))
+                .await
+                .unwrap(),
+        );
+        let started = Instant::now();
+        let guard = store.lock("refresh").await.unwrap();
+        let waited = started.elapsed();
+        assert!(
+            guard.fence().unwrap().number > first_fence,
+            "a later holder gets a higher fence"
+        );
+        store.set_fenced("token", "second", &guard).await.unwrap();
+        drop(guard);
+        waited
+    });
+    assert!(
+        waited >= lease / 2,
+        "it waited for the lease to end: {waited:?}"
+    );
+
+    // The stale holder wakes up and tries to write under its lost lock.
+    stale.block_on(async {
+        let refused = stale_store.set_fenced("token", "stale", &guard).await;
+        assert!(
+            matches!(refused, Err(KvError::Fenced { .. })),
+            "{refused:?}"
+        );
+        assert_eq!(
+            stale_store.get_string("token").await.unwrap().as_deref(),
+            Some("second")
+        );
+        drop(guard);
+        stale_store.clear().await.unwrap();
+    });
+}
+
+#[tokio::test]
+async fn a_lock_waits_until_its_deadline_and_names_the_lock() {
+    let namespace = format!("wait-{}", fastrand::u64(..));
+    let short = RedisOptions {
+        lock_timeout: Duration::from_millis(300),
+        ..options(&namespace, Duration::from_secs(10))
+    };
+    let store = KeyValueStore::new(RedisStore::connect_with(&redis_url(), short).await.unwrap());
+    let held = store.lock("busy").await.unwrap();
+    let started = Instant::now();
+    let error = store.lock("busy").await.unwrap_err();
+    assert!(
+        matches!(error, KvError::LockTimeout { .. }) && error.is_retryable(),
+        "{error}"
+    );
+    assert!(error.to_string().contains("busy"), "{error}");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    drop(held);
+    // Released at once (not by the lease): the next lock is taken quickly.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = Instant::now();
+    drop(store.lock("busy").await.unwrap());
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_server_that_does_not_answer_is_named_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://:hunter2@127.0.0.1:{port}/0");
+    let error = RedisStore::connect(&url).await.unwrap_err();
+    let shown = format!(
+        "{error} {error:?} {}",
+        std::error::Error::source(&error)
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
+    assert!(
+        matches!(error, KvError::Unavailable { .. }) && error.is_retryable(),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("127.0.0.1:{port}")), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+}
