@@ -23,7 +23,7 @@
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::sync::Arc;
 
-use clanka_tools::{ApprovalRequest, Approver, Decision};
+pub use clanka_tools::approval::*;
 
 use crate::runtime::Layer;
 

@@ -13,7 +13,7 @@
 //! # });
 //! ```
 
-use clanka_http::{HttpClient, HttpConfig};
+pub use clanka_http::*;
 
 use crate::runtime::Layer;
 

@@ -4,8 +4,7 @@
 //!
 //! ```
 //! use clanka::kv;
-//! use clanka_kv::KeyValueStore;
-//!
+//! //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let runtime = kv::layer_memory().build().await.unwrap();
 //! let store = runtime.get::<KeyValueStore>().unwrap();
@@ -16,7 +15,7 @@
 
 use std::path::PathBuf;
 
-use clanka_kv::{KeyValueStore, RedisOptions, RedisStore};
+pub use clanka_kv::*;
 
 use crate::runtime::Layer;
 
@@ -37,6 +36,7 @@ pub fn layer_file_system(dir: impl Into<PathBuf>) -> Layer {
     })
 }
 
+#[cfg(feature = "redis")]
 /// A recipe that provides a [`KeyValueStore`] on the Redis or Valkey server at `url`
 /// (`redis://` or `rediss://`, namespace `clanka`), shared by every process that uses
 /// the same server: one sign-in and one refresh for a fleet, sessions any of them
@@ -47,6 +47,7 @@ pub fn layer_redis(url: impl Into<String>) -> Layer {
 }
 
 /// [`layer_redis`] with `options` (namespace, lock lease, lock timeout).
+#[cfg(feature = "redis")]
 pub fn layer_redis_with(url: impl Into<String>, options: RedisOptions) -> Layer {
     let url: String = url.into();
     Layer::effect("kv::layer_redis", move |(): ()| {

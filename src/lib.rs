@@ -8,16 +8,20 @@
 pub mod agent;
 pub mod approval;
 pub mod codex;
+#[cfg(feature = "config")]
 pub mod config;
 pub mod http;
 pub mod kv;
+#[cfg(feature = "mcp")]
 pub mod mcp;
+#[cfg(feature = "mock")]
+pub mod mock;
+pub mod model;
 pub mod render;
 pub mod runtime;
 pub mod session;
 pub mod socket;
 pub mod toolkit;
 
-#[doc = include_str!("../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
+// The README's examples compile in `consumer/`, a crate whose only clanka dependency
+// is this one.

@@ -18,7 +18,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clanka_mcp::{McpServerConfig, McpServers};
+pub use clanka_mcp::*;
 use clanka_tools::ExecPolicy;
 
 use crate::runtime::{Context, Layer, ServiceId};

@@ -13,7 +13,7 @@
 //! # });
 //! ```
 
-use clanka_socket::{SocketConfig, WebSocketConstructor};
+pub use clanka_socket::*;
 
 use crate::runtime::Layer;
 

@@ -20,7 +20,7 @@
 //! # });
 //! ```
 
-use clanka_tools::{ToolService, Toolkit};
+pub use clanka_tools::*;
 
 use crate::runtime::{Context, Layer, ServiceId};
 

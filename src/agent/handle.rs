@@ -354,10 +354,12 @@ impl Agent {
                     if let Ok(profile) = ctx.get::<ModelProfile>() {
                         agent = agent.with_profile(profile);
                     }
-                    let mut toolkit = ctx.get::<Toolkit>().unwrap_or_else(|_| Toolkit::codex());
-                    if let Ok(servers) = ctx.get::<clanka_mcp::McpServers>() {
-                        toolkit = toolkit.with_source(servers.source());
-                    }
+                    let toolkit = ctx.get::<Toolkit>().unwrap_or_else(|_| Toolkit::codex());
+                    #[cfg(feature = "mcp")]
+                    let toolkit = match ctx.get::<clanka_mcp::McpServers>() {
+                        Ok(servers) => toolkit.with_source(servers.source()),
+                        Err(_) => toolkit,
+                    };
                     agent = agent.with_toolkit(toolkit);
                     if let Ok(policy) = ctx.get::<ExecPolicy>() {
                         agent = agent.with_exec_policy(policy);
@@ -375,6 +377,18 @@ impl Agent {
                 }
             },
         )
+        .reads(vec![
+            ServiceId::of::<ModelName>(),
+            ServiceId::of::<ModelProfile>(),
+            ServiceId::of::<Toolkit>(),
+            ServiceId::of::<ExecPolicy>(),
+            ServiceId::of::<Approver>(),
+            ServiceId::of::<SessionStore>(),
+            ServiceId::of::<SubagentModel>(),
+            ServiceId::of::<AgentConfig>(),
+            #[cfg(feature = "mcp")]
+            ServiceId::of::<clanka_mcp::McpServers>(),
+        ])
     }
 }
 

@@ -28,9 +28,8 @@
 //! # });
 //! ```
 
-use clanka_codex::{
-    ClientSettings, CodexAuth, CodexAuthConfig, CodexClient, DeviceCodeHandlerService,
-};
+pub use clanka_codex::*;
+
 use clanka_http::HttpClient;
 use clanka_kv::KeyValueStore;
 use clanka_socket::WebSocketConstructor;

@@ -62,6 +62,7 @@ pub struct Config {
     pub agent: AgentSettings,
     /// MCP servers whose tools the agent gets, by name (`[mcp_servers.NAME]`, the
     /// official client's keys).
+    #[cfg(feature = "mcp")]
     #[serde(default)]
     pub mcp_servers: std::collections::BTreeMap<String, clanka_mcp::McpServerConfig>,
 }
@@ -152,6 +153,7 @@ impl Config {
             approval: ApprovalConfig::default(),
             env: EnvConfig::default(),
             agent: AgentSettings::default(),
+            #[cfg(feature = "mcp")]
             mcp_servers: std::collections::BTreeMap::new(),
         }
     }
@@ -162,6 +164,7 @@ impl Config {
     }
 
     /// The Redis store's options (namespace, lease) from `store.*`.
+    #[cfg(feature = "redis")]
     pub fn redis_options(&self) -> clanka_kv::RedisOptions {
         let mut options = clanka_kv::RedisOptions::default();
         if let Some(namespace) = &self.store.namespace {
@@ -178,6 +181,7 @@ impl Config {
     }
 
     /// The MCP servers, each named by its table's key.
+    #[cfg(feature = "mcp")]
     pub fn mcp_servers(&self) -> Vec<clanka_mcp::McpServerConfig> {
         self.mcp_servers
             .iter()

@@ -254,6 +254,7 @@ fn sandbox_and_approval_default_and_refuse_unknown_names() {
     });
 }
 
+#[cfg(feature = "mcp")]
 #[test]
 fn mcp_servers_read_the_official_clients_keys() {
     Jail::expect_with(|jail| {

@@ -5,6 +5,7 @@ use std::fmt;
 
 use futures_util::future::BoxFuture;
 
+use super::check::GraphProblem;
 use super::context::{Context, MissingService};
 use super::error::BuildError;
 use super::layer::{Layer, Node, Recipe};
@@ -25,7 +26,21 @@ impl Layer {
     /// The runtime's context holds `context` and what the graph provides.
     pub async fn build_with(&self, context: &Context) -> Result<Runtime, BuildError> {
         let available: HashSet<_> = context.services().into_iter().collect();
-        self.check(&available)?;
+        if let Err(check) = self.check_with(&available) {
+            for problem in &check.problems {
+                match problem {
+                    GraphProblem::Missing { service, recipe } => {
+                        return Err(BuildError::MissingService {
+                            service: *service,
+                            recipe: recipe.clone(),
+                        });
+                    }
+                    // A misplaced optional service does not stop the build: it is
+                    // said, since it is ignored.
+                    unreachable => tracing::warn!("{unreachable}"),
+                }
+            }
+        }
         let scope = Scope::new();
         let mut builder = Builder::new(scope.clone());
         match builder.build(self, context.clone()).await {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 
 use super::context::{Context, ServiceId};
-use super::error::{BoxError, BuildError};
+use super::error::BoxError;
 use super::scope::Scope;
 use super::services::Services;
 
@@ -19,6 +19,8 @@ type BuildFn =
 pub(crate) struct Recipe {
     pub(crate) name: Cow<'static, str>,
     pub(crate) requires: Vec<ServiceId>,
+    /// Services the recipe reads when the graph gives them (optional dependencies).
+    pub(crate) reads: Vec<ServiceId>,
     pub(crate) provides: Vec<ServiceId>,
     pub(crate) build: BuildFn,
 }
@@ -135,9 +137,27 @@ impl Layer {
         Self::from_node(Node::Recipe(Recipe {
             name: name.into(),
             requires,
+            reads: Vec::new(),
             provides,
             build,
         }))
+    }
+
+    /// Declares the services this recipe reads when the graph gives them (its
+    /// optional dependencies), so that [`check`](Self::check) reports one the graph
+    /// provides out of its reach. Only for a recipe (a no-op on combinators).
+    #[must_use]
+    pub fn reads(self, services: Vec<ServiceId>) -> Self {
+        match &*self.node {
+            Node::Recipe(recipe) => Self::from_node(Node::Recipe(Recipe {
+                name: recipe.name.clone(),
+                requires: recipe.requires.clone(),
+                reads: services,
+                provides: recipe.provides.clone(),
+                build: Arc::clone(&recipe.build),
+            })),
+            _ => self,
+        }
     }
 
     /// Feeds the services of `dependency` into this recipe's requirements.
@@ -206,42 +226,6 @@ impl Layer {
                 Cow::Owned(format!("merge({})", names.join(", ")))
             }
             Node::Fresh(inner) => Cow::Owned(format!("fresh({})", inner.name())),
-        }
-    }
-
-    /// Checks, without building anything, that every requirement of every recipe is met
-    /// by `available` or by another recipe of the graph. Returns what the graph provides.
-    pub(crate) fn check(
-        &self,
-        available: &HashSet<ServiceId>,
-    ) -> Result<HashSet<ServiceId>, BuildError> {
-        match &*self.node {
-            Node::Recipe(recipe) => {
-                if let Some(service) = recipe.requires.iter().find(|id| !available.contains(id)) {
-                    return Err(BuildError::MissingService {
-                        service: *service,
-                        recipe: recipe.name.to_string(),
-                    });
-                }
-                Ok(recipe.provides.iter().copied().collect())
-            }
-            Node::Provide { outer, inner } | Node::ProvideMerge { outer, inner } => {
-                let from_inner = inner.check(available)?;
-                let widened: HashSet<_> = available.union(&from_inner).copied().collect();
-                let from_outer = outer.check(&widened)?;
-                Ok(match &*self.node {
-                    Node::ProvideMerge { .. } => from_outer.union(&from_inner).copied().collect(),
-                    _ => from_outer,
-                })
-            }
-            Node::Merge(layers) => {
-                let mut provided = HashSet::new();
-                for layer in layers {
-                    provided.extend(layer.check(available)?);
-                }
-                Ok(provided)
-            }
-            Node::Fresh(inner) => inner.check(available),
         }
     }
 

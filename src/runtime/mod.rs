@@ -33,6 +33,7 @@
 //! ```
 
 mod build;
+mod check;
 mod context;
 mod error;
 mod layer;
@@ -40,6 +41,7 @@ mod scope;
 mod services;
 
 pub use build::Runtime;
+pub use check::{GraphCheck, GraphProblem};
 pub use context::{Context, MissingService, ServiceId};
 pub use error::{BoxError, BuildError};
 pub use layer::Layer;

@@ -120,3 +120,38 @@ async fn a_consumer_without_its_store_is_refused_before_building() {
         "{message}"
     );
 }
+
+#[test]
+fn check_reports_every_missing_service_and_a_misplaced_optional_one() {
+    use clanka::agent::{Agent, AgentConfig};
+    use clanka::runtime::{GraphProblem, Layer};
+
+    // Nothing provides the model, nor the HTTP client the Codex client needs.
+    let incomplete =
+        Agent::layer_local(".").provide(&clanka::codex::layer_client(Default::default()));
+    let problems = incomplete.check().unwrap_err().problems;
+    let missing = problems
+        .iter()
+        .filter(|p| matches!(p, GraphProblem::Missing { .. }))
+        .count();
+    assert!(
+        missing >= 2,
+        "every missing service, not the first: {problems:?}"
+    );
+
+    // An AgentConfig merged next to the agent instead of provided to it is ignored.
+    let model = Layer::succeed(clanka::model::LanguageModel::new(tower::service_fn(
+        |_: clanka::model::Prompt| async { Ok(clanka::model::PartStream::from_parts([])) },
+    )));
+    let misplaced = Agent::layer_local(".")
+        .provide(&model)
+        .merge(&Layer::succeed(AgentConfig::default()));
+    let problems = misplaced.check().unwrap_err().problems;
+    assert!(
+        matches!(&problems[..], [GraphProblem::Unreachable { recipe, .. }] if recipe == "agent::layer_local"),
+        "{problems:?}"
+    );
+    let placed =
+        Agent::layer_local(".").provide(&model.merge(&Layer::succeed(AgentConfig::default())));
+    assert!(placed.check().is_ok());
+}

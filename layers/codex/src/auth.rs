@@ -8,6 +8,7 @@ use clanka_kv::KeyValueStore;
 use futures_util::future::BoxFuture;
 use tokio::sync::Mutex;
 
+#[cfg(feature = "browser-login")]
 use crate::browser::browser_login;
 use crate::device::device_login;
 use crate::oauth::RefreshReason;
@@ -24,7 +25,8 @@ pub enum LoginMethod {
     #[default]
     Device,
     /// Browser with PKCE: a browser on this machine comes back to a loopback
-    /// callback on port 1455 (else 1457).
+    /// callback on port 1455 (else 1457). Needs the `browser-login` feature.
+    #[cfg(feature = "browser-login")]
     Browser,
 }
 
@@ -153,6 +155,7 @@ impl CodexAuth {
                 token
             }
             // Stored by the callback itself, before the browser is told it worked.
+            #[cfg(feature = "browser-login")]
             LoginMethod::Browser => browser_login(http, config, handler, &inner.store).await?,
         };
         tracing::info!(account = token.account_id.as_deref(), "signed in to codex");

@@ -32,6 +32,7 @@
 //! ```
 
 mod auth;
+#[cfg(feature = "browser-login")]
 mod browser;
 mod catalog;
 mod client;

@@ -11,22 +11,23 @@ use crate::{KvError, KvResponse};
 
 type BoxFuture = Pin<Box<dyn Future<Output = Result<KvResponse, KvError>> + Send>>;
 
-/// Response future of [`MemoryStore`](crate::MemoryStore), [`FileStore`](crate::FileStore)
-/// and [`Prefix`](crate::Prefix).
+/// Response future of the store services ([`MemoryStore`](crate::MemoryStore),
+/// [`FileStore`](crate::FileStore), [`Prefix`](crate::Prefix), the Redis store), and of
+/// backends of your own.
 pub struct ResponseFuture {
     inner: BoxFuture,
 }
 
 impl ResponseFuture {
-    pub(crate) fn new(
-        future: impl Future<Output = Result<KvResponse, KvError>> + Send + 'static,
-    ) -> Self {
+    /// The future of `future`: what a backend of your own returns from `call`.
+    pub fn new(future: impl Future<Output = Result<KvResponse, KvError>> + Send + 'static) -> Self {
         Self {
             inner: Box::pin(future),
         }
     }
 
-    pub(crate) fn ready(result: Result<KvResponse, KvError>) -> Self {
+    /// A future already resolved to `result`.
+    pub fn ready(result: Result<KvResponse, KvError>) -> Self {
         Self::new(std::future::ready(result))
     }
 }

@@ -32,6 +32,8 @@
 
 mod model;
 
+#[cfg(feature = "test-support")]
+pub mod conformance;
 mod error;
 
 mod file;
@@ -40,6 +42,7 @@ mod memory;
 mod store;
 
 mod prefix;
+#[cfg(feature = "redis")]
 mod redis;
 mod typed;
 
@@ -52,6 +55,7 @@ pub use future::ResponseFuture;
 pub use memory::MemoryStore;
 pub use model::{Fence, KvRequest, KvResponse, LockGuard};
 pub use prefix::{Prefix, PrefixLayer};
+#[cfg(feature = "redis")]
 pub use redis::{RedisOptions, RedisStore};
 pub use store::KeyValueStore;
 pub use typed::TypedStore;

@@ -4,7 +4,9 @@ use std::fmt;
 
 /// A request to a key-value store service.
 ///
-/// `Debug` never prints values: `Set` shows only the value's length.
+/// `Debug` never prints values: `Set` shows only the value's length. New requests may
+/// come: a backend answers one it does not know with an error.
+#[non_exhaustive]
 pub enum KvRequest {
     /// Read the value under `key`.
     Get {

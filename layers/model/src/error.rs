@@ -118,6 +118,13 @@ pub enum AiError {
         /// The idle time allowed.
         after: Duration,
     },
+    /// The response ran past the time a [`StreamTimeoutLayer`](crate::layers::StreamTimeoutLayer)
+    /// gives it.
+    #[error("the response took longer than {} s", .after.as_secs_f64())]
+    Timeout {
+        /// The limit.
+        after: Duration,
+    },
     /// An unexpected HTTP status, 5xx included.
     #[error("server returned status {status}: {message}")]
     Server {
@@ -151,6 +158,19 @@ pub enum AiError {
 }
 
 impl AiError {
+    /// The error a tower layer raised: an [`AiError`] stays itself, a
+    /// `tower::timeout::error::Elapsed` is [`Timeout`](Self::Timeout) (of unknown
+    /// length), anything else is [`Local`](Self::Local).
+    pub fn from_box(error: BoxError) -> Self {
+        match error.downcast::<Self>() {
+            Ok(error) => *error,
+            Err(other) if other.to_string() == "request timed out" => Self::Timeout {
+                after: Duration::ZERO,
+            },
+            Err(other) => Self::Local(other),
+        }
+    }
+
     /// Wraps a transport error.
     pub fn transport(error: impl Into<BoxError>) -> Self {
         Self::Transport(error.into())
@@ -174,6 +194,7 @@ impl AiError {
             | Self::InvalidRequest { .. }
             | Self::Unauthorized { .. }
             | Self::Unsupported { .. }
+            | Self::Timeout { .. }
             | Self::Local(_) => false,
             Self::RateLimited { .. }
             | Self::ServerOverloaded { .. }

@@ -40,6 +40,7 @@
 mod model;
 
 mod error;
+pub mod layers;
 
 mod message;
 mod object;

@@ -60,12 +60,15 @@ impl DeviceCodeHandler for ConsoleDeviceCodeHandler {
             "\nSign in to Codex with your ChatGPT account in a browser on this machine:\n\n  {authorize_url}\n\n"
         ));
         if self.live {
-            let url = authorize_url.to_owned();
-            std::thread::spawn(move || {
-                if let Err(error) = webbrowser::open(&url) {
-                    tracing::debug!(%error, "could not open a browser");
-                }
-            });
+            #[cfg(feature = "browser-login")]
+            {
+                let url = authorize_url.to_owned();
+                std::thread::spawn(move || {
+                    if let Err(error) = webbrowser::open(&url) {
+                        tracing::debug!(%error, "could not open a browser");
+                    }
+                });
+            }
         } else {
             self.write("Waiting for the browser...\n");
         }

@@ -4,7 +4,7 @@ use std::{fs, path::Path};
 
 use clanka_kv::{FileStore, KeyValueStore, KvError};
 
-use super::conformance::WEIRD_KEYS;
+use clanka_kv::conformance::WEIRD_KEYS;
 
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
