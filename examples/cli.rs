@@ -579,12 +579,14 @@ async fn drive<W: Write>(
             Some(Err(AgentError::Cancelled)) => {
                 renderer.discard_unfinished();
                 let _ = renderer.finish(usage.as_ref());
+                let _ = renderer.error("cancelled");
                 eprintln!("cancelled");
                 return INTERRUPTED;
             }
             Some(Err(error)) => {
                 renderer.discard_unfinished();
                 let _ = renderer.finish(usage.as_ref());
+                let _ = renderer.error(&error_chain(&error));
                 return report(&error);
             }
             None => {

@@ -82,20 +82,7 @@ fn question(request: &ApprovalRequest) -> String {
         text.push_str("\n  it printed:\n");
         text.push_str(output);
     }
-    visible(&text)
-}
-
-fn visible(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let shown: Vec<char> = if c.is_control() && c != '\n' {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            shown
-        })
-        .collect()
+    crate::render::visible(&text).into_owned()
 }
 
 fn ask(question: &str) -> Decision {
@@ -114,15 +101,5 @@ fn ask(question: &str) -> Decision {
         "a" | "always" => Decision::ApproveForSession,
         "" => Decision::deny("the user gave no answer"),
         _ => Decision::deny("the user said no"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::visible;
-
-    #[test]
-    fn control_characters_are_shown_not_sent() {
-        assert_eq!(visible("rm\u{1b}[2J x\nnext"), "rm\\u{1b}[2J x\nnext");
     }
 }

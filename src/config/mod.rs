@@ -25,6 +25,7 @@
 //! ```
 
 mod exec;
+mod unknown;
 
 use std::path::{Path, PathBuf};
 
@@ -270,9 +271,19 @@ impl ConfigLoader {
         }
         figment = figment.merge(EnvStrings::prefixed("CLANKA_"));
         for (key, value) in &self.overrides {
-            figment = figment.merge(Serialized::default(key, value));
+            figment = figment.merge(Named(Serialized::default(key, value), "the command line"));
         }
         Ok(figment)
+    }
+
+    /// The config file (when one is read) and its keys that no setting reads, so a
+    /// program can warn about them: a typo is otherwise ignored.
+    pub fn unknown_keys(&self) -> Result<Option<(PathBuf, Vec<String>)>, ConfigError> {
+        let Some(path) = self.file_path()? else {
+            return Ok(None);
+        };
+        let keys = unknown::unknown_keys(&path)?;
+        Ok(Some((path, keys)))
     }
 
     /// Extracts the [`Config`].
@@ -297,6 +308,19 @@ impl ConfigLoader {
                 }),
             },
         }
+    }
+}
+
+/// A provider under another name in errors ("for key … in the command line").
+struct Named<P>(P, &'static str);
+
+impl<P: Provider> Provider for Named<P> {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.1)
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        self.0.data()
     }
 }
 

@@ -289,3 +289,23 @@ fn mcp_servers_read_the_official_clients_keys() {
         Ok(())
     });
 }
+
+#[test]
+fn unknown_keys_of_the_file_are_named_and_flags_name_themselves() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.create_dir("xdg/clanka")?;
+        jail.create_file(
+            "xdg/clanka/config.toml",
+            "[model]\nprimry = \"x\"\n[sandbox]\nmode = \"read-only\"\nnetwrk = true\n[env.set]\nANY_NAME = \"ok\"\n[colour]\nx = 1\n",
+        )?;
+        let (path, keys) = ConfigLoader::new().unknown_keys().unwrap().unwrap();
+        assert!(path.ends_with("clanka/config.toml"));
+        assert_eq!(keys, ["colour", "model.primry", "sandbox.netwrk"]);
+        let error = ConfigLoader::new().set("model.primary_effort", "huge").load().unwrap_err();
+        let message = clanka_model::error_chain(&error);
+        assert!(message.contains("the command line") && message.contains("primary_effort"), "{message}");
+        assert!(message.contains("xhigh"), "the allowed values: {message}");
+        Ok(())
+    });
+}

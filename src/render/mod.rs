@@ -120,7 +120,7 @@ impl<W: Write> Renderer<W> {
             return Ok(());
         }
         self.end_line()?;
-        let line = self.paint("1", text);
+        let line = self.paint("1", &visible(text));
         writeln!(self.out, "{line}")
     }
 
@@ -147,11 +147,11 @@ impl<W: Write> Renderer<W> {
             Output::TextEnd { .. } | Output::ReasoningEnd { .. } => self.end_line()?,
             Output::ToolCall { name, summary, .. } => {
                 self.end_line()?;
-                let call = self.paint("36", &format!("● {name}"));
+                let call = self.paint("36", &format!("● {}", visible(name)));
                 let line = if summary.is_empty() {
                     call
                 } else {
-                    format!("{call} {summary}")
+                    format!("{call} {}", visible(summary))
                 };
                 writeln!(self.out, "{indent}{line}")?;
             }
@@ -179,8 +179,9 @@ impl<W: Write> Renderer<W> {
                 self.end_line()?;
                 self.held.retain(|held| !discard.contains(&held.id));
                 let mut line = format!(
-                    "↻ retry {attempt} in {:.1} s: {error}",
-                    *delay_ms as f64 / 1000.0
+                    "↻ retry {attempt} in {:.1} s: {}",
+                    *delay_ms as f64 / 1000.0,
+                    visible(error)
                 );
                 if !discard.is_empty() && !self.holds_sections() {
                     line.push_str(" (the answer above was cut off and is discarded)");
@@ -205,7 +206,7 @@ impl<W: Write> Renderer<W> {
             }
             Output::Warning { message } => {
                 self.end_line()?;
-                let line = format!("warning: {message}");
+                let line = format!("warning: {}", visible(message));
                 writeln!(self.out, "{indent}{}", self.paint("33", &line))?;
             }
             Output::AgentFinished { summary, .. } => {
@@ -217,7 +218,7 @@ impl<W: Write> Renderer<W> {
                     if repeated {
                         writeln!(self.out, "{done}")?;
                     } else {
-                        writeln!(self.out, "{done} {summary}")?;
+                        writeln!(self.out, "{done} {}", visible(summary))?;
                     }
                 }
             }
@@ -284,10 +285,11 @@ impl<W: Write> Renderer<W> {
                 write!(self.out, "{indent}")?;
                 self.mid_line = true;
             }
+            let piece = visible(piece);
             let text = if dim {
-                self.paint("2", piece)
+                self.paint("2", &piece)
             } else {
-                piece.to_owned()
+                piece.into_owned()
             };
             write!(self.out, "{text}")?;
         }
@@ -311,6 +313,19 @@ impl<W: Write> Renderer<W> {
             writeln!(self.out, "{indent}{bar}{more}")?;
         }
         Ok(())
+    }
+
+    /// Reports that the run failed: in JSON mode the last line, an `error` event
+    /// (`{"type":"error","message":…}`); in text mode nothing (the caller says it on
+    /// stderr).
+    pub fn error(&mut self, message: &str) -> io::Result<()> {
+        if !self.style.json {
+            return Ok(());
+        }
+        let event = serde_json::json!({"type": "error", "message": message});
+        serde_json::to_writer(&mut self.out, &event)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
     }
 
     /// Forgets the sections of a response that never completed (the run failed):
@@ -361,10 +376,38 @@ fn first_line(text: &str) -> String {
 }
 
 fn truncate(text: &str, max: usize) -> String {
+    let text = visible(text);
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
+        None => text.into_owned(),
     }
+}
+
+/// `text` safe to print on a terminal: control characters (escape sequences that
+/// set the title, clear the screen or move the cursor, a bell, a carriage return)
+/// are shown as escapes instead of acting; newlines and tabs stay.
+///
+/// ```
+/// use clanka::render::visible;
+///
+/// assert_eq!(visible("ok\x1b]0;owned\x07\x1b[2J"), "ok\\u{1b}]0;owned\\u{7}\\u{1b}[2J");
+/// assert_eq!(visible("two\nlines\tand a tab"), "two\nlines\tand a tab");
+/// ```
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
