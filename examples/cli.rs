@@ -28,6 +28,8 @@ use clanka::{approval, codex, http, kv, mcp, session, socket};
 mod schema;
 #[path = "cli/sessions.rs"]
 mod sessions;
+#[path = "cli/term.rs"]
+mod term;
 use clanka_codex::{
     CatalogSource, CodexAuth, CodexAuthConfig, CodexAuthError, CodexClient, LoginMethod,
     ModelChoice,
@@ -56,8 +58,11 @@ static SIGNALLED: AtomicU8 = AtomicU8::new(0);
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// The task (words are joined with spaces).
+    /// The task (words are joined with spaces; `-` reads it from stdin).
     prompt: Vec<String>,
+    /// Read the task from this file.
+    #[arg(long, value_name = "FILE", global = true)]
+    prompt_file: Option<PathBuf>,
     /// Directory the agent works in.
     #[arg(long, short = 'C', default_value = ".", global = true)]
     directory: PathBuf,
@@ -76,6 +81,15 @@ pub struct Cli {
     /// Print one JSON event per line on stdout.
     #[arg(long, global = true)]
     json: bool,
+    /// Colours: auto (on a terminal, unless TERM=dumb or NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t, value_name = "WHEN", global = true)]
+    color: term::ColorChoice,
+    /// Log more on stderr: -v info, -vv debug, -vvv trace (RUST_LOG wins when set).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Log only errors.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    quiet: bool,
     /// Run against a mock backend inside this process: no account, no network.
     #[arg(long, global = true)]
     demo: bool,
@@ -150,6 +164,9 @@ enum SessionsAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // usage errors exit with 2
+    let progress = term::Progress::new(!cli.json);
+    let log_color = cli.color.paints(std::io::stderr().is_terminal());
+    term::init_logging(cli.verbose, cli.quiet, log_color, progress.clone());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -190,7 +207,7 @@ fn main() -> ExitCode {
         tokio::time::sleep(Duration::from_secs(2)).await;
         std::process::exit(i32::from(code));
     });
-    let code = runtime.block_on(run(cli, std::io::stdout(), interrupts));
+    let code = runtime.block_on(run(cli, std::io::stdout(), interrupts, progress));
     // A blocking task that cannot be interrupted (a read stuck in the kernel) must
     // not keep the process alive after the run ended.
     runtime.shutdown_timeout(Duration::from_millis(500));
@@ -201,7 +218,12 @@ fn main() -> ExitCode {
 }
 
 /// Runs the command line; returns the exit code.
-pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<()>) -> u8 {
+async fn run(
+    cli: Cli,
+    out: impl Write,
+    interrupts: mpsc::UnboundedReceiver<()>,
+    progress: term::Progress,
+) -> u8 {
     let mut demo_server = None;
     let config = match settings(&cli, &mut demo_server).await {
         Ok(config) => config,
@@ -230,10 +252,22 @@ pub async fn run(cli: Cli, out: impl Write, interrupts: mpsc::UnboundedReceiver<
                 }
             };
             let resume = Resume { last: *last, id };
-            agent_run(&cli, &config, &prompt, Some(resume), out, interrupts).await
+            let run = Run {
+                out,
+                interrupts,
+                progress,
+            };
+            agent_run(&cli, &config, prompt, Some(resume), run).await
         }
         Some(command) => account(command, &config, cli.demo, interrupts).await,
-        None => agent_run(&cli, &config, &cli.prompt.join(" "), None, out, interrupts).await,
+        None => {
+            let run = Run {
+                out,
+                interrupts,
+                progress,
+            };
+            agent_run(&cli, &config, cli.prompt.join(" "), None, run).await
+        }
     };
     if let Some((server, _store)) = demo_server {
         server.shutdown().await;
@@ -277,12 +311,57 @@ async fn settings(
             .without_file()
             .set("auth.issuer", server.issuer_url())
             .set("codex.base_url", server.codex_base_url())
-            .set("store.dir", store.path().display().to_string())
+            .set(
+                "store.dir",
+                store.path().join("store").display().to_string(),
+            )
             .set("model.primary", primary)
             .set("model.subagent", subagent);
         *demo = Some((server, store));
     }
+    match loader.unknown_keys() {
+        Ok(Some((file, keys))) => {
+            for key in keys {
+                tracing::warn!("unknown key `{key}` in {} is ignored", file.display());
+            }
+        }
+        Ok(None) => {}
+        Err(error) => return Err(error.to_string()),
+    }
     loader.load().map_err(|e| e.to_string())
+}
+
+/// The task: the words (`-` alone reads stdin), or `--prompt-file`.
+fn prompt_text(cli: &Cli, words: String) -> Result<String, String> {
+    match &cli.prompt_file {
+        Some(_) if !words.trim().is_empty() => {
+            Err("give the prompt as words or with --prompt-file, not both".to_owned())
+        }
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the prompt file {}: {e}", path.display())),
+        None if words == "-" => {
+            let mut prompt = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut prompt)
+                .map_err(|e| format!("cannot read the prompt from stdin: {e}"))?;
+            Ok(prompt)
+        }
+        None => Ok(words),
+    }
+}
+
+/// `-C`: an existing directory, or a usage error naming the path.
+fn work_directory(cli: &Cli) -> Result<(), String> {
+    match std::fs::metadata(&cli.directory) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "{} is not a directory (-C)",
+            cli.directory.display()
+        )),
+        Err(e) => Err(format!(
+            "the directory {} (-C): {e}",
+            cli.directory.display()
+        )),
+    }
 }
 
 /// Sign-in settings. API-key mode when `auth.api_key` (which wins) or `OPENAI_API_KEY`
@@ -355,7 +434,13 @@ fn client_graph(store: &Layer, auth: CodexAuthConfig) -> Layer {
 /// The agent: primary model over WebSocket (or SSE with `--http`) and the sub-agent
 /// model over SSE, both on the same client recipe value, so one login serves both.
 /// Unset models are the catalogue's choice.
-fn agent_graph(cli: &Cli, config: &Config, store: &Layer, client: &Layer) -> Layer {
+fn agent_graph(
+    cli: &Cli,
+    config: &Config,
+    store: &Layer,
+    client: &Layer,
+    progress: &term::Progress,
+) -> Layer {
     let primary_options = ProviderOptions {
         reasoning_effort: config.model.primary_effort,
         ..ProviderOptions::default()
@@ -377,7 +462,13 @@ fn agent_graph(cli: &Cli, config: &Config, store: &Layer, client: &Layer) -> Lay
     let subagent = agent::layer_subagent_model(codex::model(subagent_choice, subagent_options));
     let models = primary.provide(client).merge(&subagent.provide(client));
     let approver = if std::io::stdin().is_terminal() {
-        approval::layer_console()
+        // The question is asked with the spinner stopped.
+        let console = approval::console();
+        let progress = progress.clone();
+        approval::layer(approval::Approver::from_fn(move |request| {
+            let (console, progress) = (console.clone(), progress.clone());
+            async move { progress.paused(console.ask(request)).await }
+        }))
     } else {
         approval::layer_deny(
             "no one can approve it: the CLI's input is not a terminal (see --approval-policy and --sandbox)",
@@ -395,14 +486,32 @@ fn agent_graph(cli: &Cli, config: &Config, store: &Layer, client: &Layer) -> Lay
     Agent::layer_local(cli.directory.clone()).provide(&services)
 }
 
-async fn agent_run(
+/// Where a run's output goes, and what interrupts it.
+struct Run<W> {
+    out: W,
+    interrupts: mpsc::UnboundedReceiver<()>,
+    progress: term::Progress,
+}
+
+async fn agent_run<W: Write>(
     cli: &Cli,
     config: &Config,
-    prompt: &str,
+    words: String,
     resume: Option<Resume>,
-    mut out: impl Write,
-    mut interrupts: mpsc::UnboundedReceiver<()>,
+    run: Run<W>,
 ) -> u8 {
+    let Run {
+        mut out,
+        mut interrupts,
+        progress,
+    } = run;
+    let prompt = match prompt_text(cli, words).and_then(|p| work_directory(cli).map(|()| p)) {
+        Ok(prompt) => prompt,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
     if prompt.trim().is_empty() {
         eprintln!("error: what should the agent do? Give a prompt, e.g. `cli \"fix the tests\"`");
         return USAGE;
@@ -419,7 +528,7 @@ async fn agent_run(
     let interactive = cli.demo || std::io::stderr().is_terminal();
     let store = store_layer(config);
     let client = client_graph(&store, auth_config(config, interactive, cli.demo));
-    let graph = agent_graph(cli, config, &store, &client);
+    let graph = agent_graph(cli, config, &store, &client, &progress);
     let runtime = match graph.build().await {
         Ok(runtime) => runtime,
         Err(error) => return build_failed(&error),
@@ -444,7 +553,7 @@ async fn agent_run(
     };
     let style = if cli.json {
         Style::json()
-    } else if terminal && std::env::var_os("NO_COLOR").is_none() && schema.is_none() {
+    } else if schema.is_none() && cli.color.paints(terminal) {
         Style::color()
     } else {
         Style::plain()
@@ -468,9 +577,12 @@ async fn agent_run(
     let mut finished = None;
     let mut code = drive(
         &agent,
-        prompt,
+        &prompt,
         options,
-        &mut renderer,
+        Screen {
+            renderer: &mut renderer,
+            progress: &progress,
+        },
         &mut interrupts,
         &mut finished,
     )
@@ -544,18 +656,26 @@ async fn resumed(
     agent.resume(&id).await.map_err(|error| error_chain(&error))
 }
 
-/// Streams the agent's events to `renderer`; Ctrl-C cancels. `finished` gets the
+/// The run's screen: the renderer, and the spinner kept off its lines.
+struct Screen<'a, W> {
+    renderer: &'a mut Renderer<W>,
+    progress: &'a term::Progress,
+}
+
+/// Streams the agent's events to the screen; Ctrl-C cancels. `finished` gets the
 /// final summary and object.
 async fn drive<W: Write>(
     agent: &Agent,
     prompt: &str,
     options: SendOptions,
-    renderer: &mut Renderer<W>,
+    screen: Screen<'_, W>,
     interrupts: &mut mpsc::UnboundedReceiver<()>,
     finished: &mut Option<(String, Option<serde_json::Value>)>,
 ) -> u8 {
+    let Screen { renderer, progress } = screen;
     let mut events = agent.send_with(prompt, options);
     let mut usage = None;
+    progress.show("thinking");
     loop {
         let event = tokio::select! {
             event = events.next() => event,
@@ -564,6 +684,7 @@ async fn drive<W: Write>(
                 continue;
             }
         };
+        progress.clear();
         match event {
             Some(Ok(event)) => {
                 if matches!(event, Output::Usage { .. }) {
@@ -575,6 +696,7 @@ async fn drive<W: Write>(
                 if renderer.render(&event).is_err() {
                     return FAILED; // stdout closed
                 }
+                progress.after(&event, renderer.mid_line());
             }
             Some(Err(AgentError::Cancelled)) => {
                 renderer.discard_unfinished();

@@ -302,9 +302,15 @@ fn unknown_keys_of_the_file_are_named_and_flags_name_themselves() {
         let (path, keys) = ConfigLoader::new().unknown_keys().unwrap().unwrap();
         assert!(path.ends_with("clanka/config.toml"));
         assert_eq!(keys, ["colour", "model.primry", "sandbox.netwrk"]);
-        let error = ConfigLoader::new().set("model.primary_effort", "huge").load().unwrap_err();
+        let error = ConfigLoader::new()
+            .set("model.primary_effort", "huge")
+            .load()
+            .unwrap_err();
         let message = clanka_model::error_chain(&error);
-        assert!(message.contains("the command line") && message.contains("primary_effort"), "{message}");
+        assert!(
+            message.contains("the command line") && message.contains("primary_effort"),
+            "{message}"
+        );
         assert!(message.contains("xhigh"), "the allowed values: {message}");
         Ok(())
     });

@@ -114,6 +114,12 @@ impl<W: Write> Renderer<W> {
         self.out.flush()
     }
 
+    /// Whether the last thing written ended mid-line (a streaming answer or
+    /// reasoning): whatever draws on the terminal next must not draw over it.
+    pub fn mid_line(&self) -> bool {
+        self.mid_line
+    }
+
     /// Writes a line of the driver's own (e.g. a notice); ignored in JSON mode.
     pub fn notice(&mut self, text: &str) -> io::Result<()> {
         if self.style.json {
@@ -394,7 +400,10 @@ fn truncate(text: &str, max: usize) -> String {
 /// assert_eq!(visible("two\nlines\tand a tab"), "two\nlines\tand a tab");
 /// ```
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     std::borrow::Cow::Owned(

@@ -2,50 +2,14 @@
 //! CLI's SIGTERM or SIGKILL (`setsid` and double forks included), and commands never
 //! see a secret from the CLI's environment.
 
-use std::process::{Child, Stdio};
+use std::process::Child;
 
-use clanka_mock::{MockOptions, MockServer, Scenario, ScriptedResponse};
+use clanka_mock::{Scenario, ScriptedResponse};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::json;
 
-use super::common::{assert_gone, cli, marker, wait_running};
-
-/// The CLI on `server` in API-key mode, with a workspace, a store and a HOME of its
-/// own (a login shell reads no profile of this machine's user).
-struct Run {
-    server: MockServer,
-    _dirs: [tempfile::TempDir; 3],
-    command: std::process::Command,
-}
-
-async fn cli_on(scenario: Scenario) -> Run {
-    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
-        .await
-        .unwrap();
-    let dirs = [
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-    ];
-    let mut command = cli();
-    command
-        .args(["--http", "-C"])
-        .arg(dirs[0].path())
-        .arg("go")
-        .env("CLANKA_AUTH__API_KEY", "sk-mock")
-        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
-        .env("CLANKA_STORE__DIR", dirs[1].path())
-        .env("HOME", dirs[2].path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    Run {
-        server,
-        _dirs: dirs,
-        command,
-    }
-}
+use super::common::{assert_gone, cli_on, marker, wait_running};
 
 async fn wait(child: Child) -> std::process::ExitStatus {
     tokio::task::spawn_blocking(move || {

@@ -2,7 +2,7 @@
 //! sockets, a recording device-code prompt, and `codex::layer_client`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use clanka::codex;
@@ -10,7 +10,7 @@ use clanka::runtime::Layer;
 use clanka::{http, kv, socket};
 use clanka_codex::{CodexAuthConfig, DeviceCodeHandlerService, RecordingDeviceCodeHandler};
 use clanka_http::HttpConfig;
-use clanka_mock::MockServer;
+use clanka_mock::{MockOptions, MockServer, Scenario};
 use clanka_socket::SocketConfig;
 
 pub(super) fn client(server: &MockServer, store: &Path) -> Layer {
@@ -42,6 +42,7 @@ pub(super) fn cli() -> Command {
     let mut command = Command::new(path);
     command
         .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
         .env("XDG_CONFIG_HOME", "/nonexistent/clanka-tests")
         // A login shell of the agent's commands reads no profile of this machine's user.
         .env("HOME", "/nonexistent/clanka-tests-home");
@@ -145,5 +146,42 @@ pub(super) async fn wait_running(marker: &str, count: usize) {
             running(marker)
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The CLI on a mock playing `scenario`, in API-key mode, with a workspace, a store
+/// and a HOME of its own (`dirs`, in that order): a login shell reads no profile of
+/// this machine's user.
+pub(super) struct Run {
+    pub(super) server: MockServer,
+    pub(super) dirs: [tempfile::TempDir; 3],
+    pub(super) command: std::process::Command,
+}
+
+pub(super) async fn cli_on(scenario: Scenario) -> Run {
+    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
+        .await
+        .unwrap();
+    let dirs = [
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    ];
+    let mut command = cli();
+    command
+        .args(["--http", "-C"])
+        .arg(dirs[0].path())
+        .arg("go")
+        .env("CLANKA_AUTH__API_KEY", "sk-mock")
+        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
+        .env("CLANKA_STORE__DIR", dirs[1].path().join("store"))
+        .env("HOME", dirs[2].path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    Run {
+        server,
+        dirs,
+        command,
     }
 }

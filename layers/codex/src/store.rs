@@ -71,12 +71,12 @@ impl TokenStore {
             })),
             Err(KvError::Decode { key, source }) => {
                 // JsonError prints category and position only, never the value.
-                tracing::warn!(%key, error = %source, "stored codex token is corrupt; removing it");
+                tracing::warn!(%key, error = %source, "stored codex token is corrupt; removing it (sign in again)");
                 self.typed.remove(TOKEN_KEY).await?;
                 Ok(None)
             }
             Err(KvError::NotUtf8 { key, .. }) => {
-                tracing::warn!(%key, "stored codex token is not utf-8; removing it");
+                tracing::warn!(%key, "stored codex token is not utf-8; removing it (sign in again)");
                 self.typed.remove(TOKEN_KEY).await?;
                 Ok(None)
             }

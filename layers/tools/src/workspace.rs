@@ -31,7 +31,13 @@ pub struct Workspace {
 impl Workspace {
     /// Opens `dir`, which must exist.
     pub fn new(dir: impl AsRef<Path>) -> io::Result<Self> {
-        let root = dir.as_ref().canonicalize()?;
+        let dir = dir.as_ref();
+        let root = dir.canonicalize().map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!("the directory {} cannot be used: {error}", dir.display()),
+            )
+        })?;
         if !root.is_dir() {
             return Err(io::Error::new(
                 io::ErrorKind::NotADirectory,

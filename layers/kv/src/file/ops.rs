@@ -122,12 +122,46 @@ fn io_error(path: &Path, key: &str, source: io::Error) -> KvError {
 
 fn get(dir: &Path, key: &str) -> Result<Option<Vec<u8>>, KvError> {
     let path = dir.join(key_file_name(key)?);
-    match fs::read(&path) {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(io_error(&path, key, error)),
+    let mut file = match File::open(&path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(io_error(&path, key, error)),
+    };
+    restrict(&file, &path);
+    let mut value = Vec::new();
+    io::Read::read_to_end(&mut file, &mut value).map_err(|error| io_error(&path, key, error))?;
+    Ok(Some(value))
+}
+
+/// Values may be secrets: a file others can read (copied in, or written by another
+/// tool) is narrowed to 0600, with a warning, before its value is used.
+#[cfg(unix)]
+fn restrict(file: &File, path: &Path) {
+    let Ok(meta) = file.metadata() else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return;
+    }
+    let fixed = file.set_permissions(fs::Permissions::from_mode(0o600));
+    match fixed {
+        Ok(()) => tracing::warn!(
+            path = %path.display(),
+            mode = format_args!("{mode:o}"),
+            "key-value store file was accessible to other users; its mode is now 600"
+        ),
+        Err(error) => tracing::warn!(
+            path = %path.display(),
+            mode = format_args!("{mode:o}"),
+            %error,
+            "key-value store file is accessible to other users and could not be made 600"
+        ),
     }
 }
+
+#[cfg(not(unix))]
+fn restrict(_file: &File, _path: &Path) {}
 
 /// Writes a temporary file, syncs it, renames it over the key's file and syncs the
 /// directory, so a crash leaves either the old value or the new one, never a mix.

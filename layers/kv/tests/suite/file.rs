@@ -40,6 +40,23 @@ async fn directory_is_0700_and_files_are_0600() {
 
 #[cfg(unix)]
 #[tokio::test]
+async fn a_file_others_can_read_is_narrowed_to_0600_on_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = FileStore::open(tmp.path()).unwrap();
+    let store = KeyValueStore::new(file.clone());
+    store.set("token", "secret").await.unwrap();
+    let path = file.path_of("token").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(
+        store.get("token").await.unwrap().as_deref(),
+        Some(&b"secret"[..])
+    );
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[cfg(unix)]
+#[tokio::test]
 async fn existing_directory_keeps_its_mode() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
