@@ -799,6 +799,9 @@ async fn account(
                     println!("access token expires in {}", duration(left));
                     println!("store: {}", store_name(config));
                     println!("(it is refreshed automatically while the refresh token is valid)");
+                    if let Ok(client) = runtime.get::<CodexClient>() {
+                        rate_limits(&client).await;
+                    }
                     DONE
                 }
                 Ok(None) => {
@@ -866,6 +869,45 @@ async fn models(client: &CodexClient) -> u8 {
     DONE
 }
 
+/// `status`: the rate limits the backend reported last, if a run recorded them.
+async fn rate_limits(client: &CodexClient) {
+    let Some(limits) = client.rate_limits().await else {
+        println!("rate limits: none reported yet (a run records them)");
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let age = now.saturating_sub(Duration::from_millis(limits.observed_at_ms));
+    println!("rate limits, as of {} ago:", duration(age));
+    for snapshot in &limits.snapshots {
+        let name = snapshot.limit_id.as_deref().unwrap_or("codex");
+        let windows = [&snapshot.primary, &snapshot.secondary];
+        for window in windows.into_iter().flatten() {
+            let length = window
+                .window_minutes
+                .map_or("window".to_owned(), |m| format!("{} window", span(m * 60)));
+            let resets = window.resets_at.map_or(String::new(), |at| {
+                let left = u64::try_from(at).unwrap_or(0).saturating_sub(now.as_secs());
+                format!(", resets in {}", span(left))
+            });
+            println!(
+                "  {name} {length}: {:.0} % used{resets}",
+                window.used_percent
+            );
+        }
+    }
+}
+
+/// `secs` in the largest unit that fits: `5 h`, `7 d`, `12 min`.
+fn span(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} d", s / 86_400),
+        s if s >= 86_400 => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+        s => duration(Duration::from_secs(s)),
+    }
+}
+
 /// `status` in API-key mode: where the key comes from, never the key itself.
 fn api_key_status(config: &Config, auth: &CodexAuth) -> u8 {
     let source = if config.auth.api_key.is_some() {
@@ -929,7 +971,9 @@ fn needs_sign_in(error: &(dyn std::error::Error + 'static)) -> bool {
 
 fn duration(d: Duration) -> String {
     let minutes = d.as_secs() / 60;
-    if minutes >= 60 {
+    if minutes >= 60 && minutes % 60 == 0 {
+        format!("{} h", minutes / 60)
+    } else if minutes >= 60 {
         format!("{} h {} min", minutes / 60, minutes % 60)
     } else {
         format!("{minutes} min")

@@ -57,7 +57,7 @@ fn recipe(
             let client: CodexClient = ctx.get()?;
             let (model, profile) = client.model(choice, options, websocket).await?;
             Ok(Context::empty()
-                .add(model.language_model())
+                .add(client.record_rate_limits(model.language_model()))
                 .add(ProviderName::new("openai"))
                 .add(ModelName::new(profile.slug.clone()))
                 .add(profile))

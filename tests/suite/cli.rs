@@ -336,3 +336,43 @@ async fn ctrl_c_ends_a_run_within_a_second() {
     assert!(took < Duration::from_millis(1500), "{took:?}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn status_shows_the_store_and_the_rate_limits_of_the_last_run() {
+    let server = MockServer::start(MockOptions::default()).await.unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let store_dir = store.path().join("store");
+    super::common::token_store(&server, &store_dir, false).await;
+    let run = |args: &[&str]| {
+        let mut command = cli();
+        command
+            .args(args)
+            .env("CLANKA_AUTH__ISSUER", server.issuer_url())
+            .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
+            .env("CLANKA_STORE__DIR", &store_dir);
+        output(command)
+    };
+
+    let before = text(&run(&["status"]).await.stdout);
+    assert!(
+        before.contains("rate limits: none reported yet"),
+        "{before}"
+    );
+    let workspace = tempfile::tempdir().unwrap();
+    let dir = workspace.path().display().to_string();
+    let turn = run(&["-C", &dir, "say hello"]).await;
+    assert_eq!(turn.status.code(), Some(0), "{}", text(&turn.stderr));
+
+    let status = text(&run(&["status"]).await.stdout);
+    assert!(status.contains(&format!("store: {}", store_dir.display())));
+    // The mock's figures: 12.5 % of a 5-hour window, 3 % of a weekly one.
+    assert!(
+        status.contains("codex 5 h window: 12 % used, resets in"),
+        "{status}"
+    );
+    assert!(
+        status.contains("codex 7 d window: 3 % used, resets in"),
+        "{status}"
+    );
+    server.shutdown().await;
+}

@@ -53,7 +53,7 @@ pub use catalog::{
     API_KEY_DEFAULT_MODEL, CLIENT_VERSION, CatalogError, CatalogSource, ModelCatalog,
 };
 pub use clanka_responses::{CHATGPT_BASE_URL, OPENAI_BASE_URL, ORIGINATOR};
-pub use client::{ClientSettings, CodexClient, ModelChoice, ModelError, SignInMode};
+pub use client::{ClientSettings, CodexClient, ModelChoice, ModelError, RateLimits, SignInMode};
 pub use config::{CLIENT_ID, CodexAuthConfig, DEFAULT_ISSUER, detect_interactive};
 pub use device::{
     ConsoleDeviceCodeHandler, DeviceCodeHandler, DeviceCodeHandlerService, DeviceCodePrompt,

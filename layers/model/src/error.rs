@@ -171,6 +171,15 @@ impl AiError {
         }
     }
 
+    /// The rate-limit snapshot the provider sent with this error (a reached usage
+    /// limit), if any.
+    pub fn rate_limits(&self) -> Option<&RateLimitSnapshot> {
+        match self {
+            Self::UsageLimitReached { rate_limits, .. } => rate_limits.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Wraps a transport error.
     pub fn transport(error: impl Into<BoxError>) -> Self {
         Self::Transport(error.into())

@@ -3,6 +3,7 @@
 //! settings of that mode, and the model catalogue.
 
 mod classify;
+mod limits;
 mod settings;
 
 use std::fmt;
@@ -10,7 +11,7 @@ use std::sync::Arc;
 
 use clanka_http::HttpClient;
 use clanka_kv::KeyValueStore;
-use clanka_model::{ModelProfile, ProviderOptions, SystemPlacement};
+use clanka_model::{LanguageModel, ModelProfile, ProviderOptions, SystemPlacement};
 use clanka_responses::{ResponsesConfig, ResponsesModel};
 use clanka_socket::WebSocketConstructor;
 use tokio::sync::OnceCell;
@@ -21,6 +22,7 @@ use crate::catalog::{
 use crate::{CodexAuth, CodexAuthError};
 
 pub(crate) use classify::reclassify;
+pub use limits::RateLimits;
 pub use settings::{ClientSettings, ModelChoice, SignInMode};
 
 /// The Codex backend as one service, after the TypeScript `OpenAiClient`: models are
@@ -62,6 +64,7 @@ struct Inner {
     settings: ClientSettings,
     cache: CatalogCache,
     catalog: OnceCell<ModelCatalog>,
+    limits: limits::RateLimitLog,
 }
 
 impl CodexClient {
@@ -99,8 +102,22 @@ impl CodexClient {
                 settings,
                 cache,
                 catalog: OnceCell::new(),
+                limits: limits::RateLimitLog::new(store),
             }),
         }
+    }
+
+    /// `model` (one of this client's), with the rate limits of its responses kept in
+    /// the store for [`rate_limits`](Self::rate_limits). The `codex::model` recipes
+    /// do this.
+    pub fn record_rate_limits(&self, model: LanguageModel) -> LanguageModel {
+        self.inner.limits.watch(model)
+    }
+
+    /// The rate limits the backend reported last (by any model recording them, in
+    /// this process or an earlier one sharing the store).
+    pub async fn rate_limits(&self) -> Option<RateLimits> {
+        self.inner.limits.last().await
     }
 
     /// The authenticated HTTP client.
