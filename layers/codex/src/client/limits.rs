@@ -67,9 +67,8 @@ impl RateLimitLog {
     /// `model`, with every snapshot of its responses and errors recorded.
     pub(crate) fn watch(&self, model: LanguageModel) -> LanguageModel {
         let log = self.clone();
-        LanguageModel::new(model.then(move |opened: Result<PartStream, AiError>| {
-            let log = log.clone();
-            async move {
+        LanguageModel::new(
+            model.then(move |opened: Result<PartStream, AiError>| async move {
                 match opened {
                     Ok(stream) => Ok(log.watch_stream(stream)),
                     Err(error) => {
@@ -79,8 +78,8 @@ impl RateLimitLog {
                         Err(error)
                     }
                 }
-            }
-        }))
+            }),
+        )
     }
 
     fn watch_stream(&self, stream: PartStream) -> PartStream {
