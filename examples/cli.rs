@@ -902,7 +902,7 @@ async fn rate_limits(client: &CodexClient) {
 /// `secs` in the largest unit that fits: `5 h`, `7 d`, `12 min`.
 fn span(secs: u64) -> String {
     match secs {
-        s if s >= 86_400 && s % 86_400 == 0 => format!("{} d", s / 86_400),
+        s if s >= 86_400 && s.is_multiple_of(86_400) => format!("{} d", s / 86_400),
         s if s >= 86_400 => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
         s => duration(Duration::from_secs(s)),
     }
@@ -971,7 +971,7 @@ fn needs_sign_in(error: &(dyn std::error::Error + 'static)) -> bool {
 
 fn duration(d: Duration) -> String {
     let minutes = d.as_secs() / 60;
-    if minutes >= 60 && minutes % 60 == 0 {
+    if minutes >= 60 && minutes.is_multiple_of(60) {
         format!("{} h", minutes / 60)
     } else if minutes >= 60 {
         format!("{} h {} min", minutes / 60, minutes % 60)
