@@ -47,7 +47,8 @@ pub(super) fn cli() -> Command {
         // A login shell of the agent's commands reads no profile of this machine's user.
         .env("HOME", "/nonexistent/clanka-tests-home");
     for (name, _) in std::env::vars() {
-        if name.starts_with("CLANKA_") || name.starts_with("OPENAI_") {
+        let proxy = name.to_ascii_uppercase().ends_with("_PROXY");
+        if name.starts_with("CLANKA_") || name.starts_with("OPENAI_") || proxy {
             command.env_remove(name);
         }
     }

@@ -3,6 +3,7 @@ mod agent_control;
 mod backend;
 mod cli;
 mod cli_exec;
+mod cli_proxy;
 mod cli_screen;
 mod codex;
 mod common;

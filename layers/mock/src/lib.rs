@@ -28,6 +28,7 @@ mod catalog;
 mod error;
 mod jwt;
 mod options;
+mod proxy;
 mod record;
 mod responses;
 mod router;
@@ -41,6 +42,7 @@ pub use auth::IssuedTokens;
 pub use catalog::builtin_models;
 pub use error::MockError;
 pub use options::MockOptions;
+pub use proxy::{ConnectProxy, ProxyTunnel};
 pub use record::{RecordKind, RecordedRequest};
 pub use scenario::{
     CompactionFault, Failure, Faults, HttpError, Scenario, ScriptedItem, ScriptedResponse,

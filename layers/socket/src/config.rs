@@ -1,3 +1,4 @@
+use std::fmt;
 use std::time::Duration;
 
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -23,6 +24,63 @@ pub struct SocketConfig {
     pub websocket: WebSocketConfig,
     /// Sets `TCP_NODELAY` (default true: frames are small and latency matters).
     pub disable_nagle: bool,
+    /// The proxy connections go through (default: the environment's, as reqwest
+    /// reads it, so both transports take the same way out).
+    pub proxy: Proxy,
+    /// Certificates (DER) trusted as roots besides the platform's trust store, e.g.
+    /// a company's or a test server's certificate authority.
+    pub root_certificates: Vec<Vec<u8>>,
+}
+
+/// Which proxy a WebSocket goes through: a `CONNECT` tunnel through an HTTP proxy,
+/// chosen the way reqwest chooses one for the same URL.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum Proxy {
+    /// `HTTPS_PROXY` for `wss://`, `HTTP_PROXY` for `ws://`, `ALL_PROXY` for both
+    /// (or their lowercase forms), except the hosts `NO_PROXY` lists.
+    #[default]
+    FromEnv,
+    /// Always connect directly.
+    Direct,
+    /// Every connection through the proxy at `url` (`http://[user:password@]host:port`),
+    /// except the hosts `no_proxy` lists (comma-separated, as `NO_PROXY`).
+    Url {
+        /// The proxy.
+        url: String,
+        /// Hosts reached directly.
+        no_proxy: String,
+    },
+}
+
+impl Proxy {
+    /// Every connection through the proxy at `url`.
+    pub fn url(url: impl Into<String>) -> Self {
+        Self::Url {
+            url: url.into(),
+            no_proxy: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Proxy {
+    /// The proxy's host, never its credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::FromEnv => f.write_str("FromEnv"),
+            Self::Direct => f.write_str("Direct"),
+            Self::Url { url, no_proxy } => {
+                let host = url.rsplit('@').next().unwrap_or_default();
+                let host = host
+                    .trim_start_matches("http://")
+                    .trim_start_matches("https://");
+                f.debug_struct("Url")
+                    .field("host", &host)
+                    .field("no_proxy", no_proxy)
+                    .finish()
+            }
+        }
+    }
 }
 
 impl Default for SocketConfig {
@@ -34,6 +92,8 @@ impl Default for SocketConfig {
                 .max_message_size(Some(MAX_MESSAGE_SIZE))
                 .max_frame_size(Some(MAX_MESSAGE_SIZE)),
             disable_nagle: true,
+            proxy: Proxy::FromEnv,
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -54,6 +114,18 @@ impl SocketConfig {
     /// Sets [`disable_nagle`](Self::disable_nagle).
     pub fn with_disable_nagle(mut self, disable_nagle: bool) -> Self {
         self.disable_nagle = disable_nagle;
+        self
+    }
+
+    /// Sets [`proxy`](Self::proxy).
+    pub fn with_proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Adds a root certificate (DER) to [`root_certificates`](Self::root_certificates).
+    pub fn with_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(der.into());
         self
     }
 }

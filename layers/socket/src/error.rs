@@ -32,6 +32,10 @@ pub enum SocketError {
     /// The TLS session could not be set up.
     #[error("websocket tls failed")]
     Tls(#[source] TlsError),
+    /// The proxy did not open a tunnel to the server (refused, needs credentials,
+    /// unreachable).
+    #[error("websocket proxy tunnel failed")]
+    Proxy(#[source] BoxError),
     /// The server broke the WebSocket protocol during the handshake.
     #[error("websocket protocol error")]
     Protocol(#[source] ProtocolError),
@@ -68,7 +72,14 @@ impl From<tungstenite::Error> for SocketError {
                     .into_body()
                     .map(|body| String::from_utf8_lossy(&body).into_owned()),
             },
-            E::Io(err) => Self::Io(err),
+            // tokio-rustls reports a refused certificate as an I/O error.
+            E::Io(err) => match err
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<rustls::Error>())
+            {
+                Some(tls) => Self::Tls(TlsError::Rustls(Box::new(tls.clone()))),
+                None => Self::Io(err),
+            },
             E::Tls(err) => Self::Tls(err),
             E::Protocol(err) => Self::Protocol(err),
             // tungstenite's message quotes the header value: drop it.

@@ -33,7 +33,7 @@ mod constructor;
 mod error;
 mod make;
 
-pub use config::{MAX_MESSAGE_SIZE, READ_BUFFER_SIZE, SocketConfig};
+pub use config::{MAX_MESSAGE_SIZE, Proxy, READ_BUFFER_SIZE, SocketConfig};
 pub use connector::{ResponseFuture, Tungstenite};
 pub use constructor::WebSocketConstructor;
 pub use error::SocketError;

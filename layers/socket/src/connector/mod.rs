@@ -1,12 +1,14 @@
 //! Service that opens a WebSocket with tokio-tungstenite (`ws://`, or `wss://` over rustls
-//! with the webpki roots).
+//! with the platform's trust store), directly or through a proxy.
 
 mod future;
 mod handshake;
+mod transport;
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use tokio_tungstenite::connect_async_tls_with_config;
+use tokio_tungstenite::{Connector, client_async_tls_with_config};
 use tower::Service;
 use tracing::Instrument;
 
@@ -17,8 +19,15 @@ use crate::{SocketConfig, SocketError, WebSocket};
 ///
 /// Handshake headers the request lacks (`Host`, `Connection`, `Upgrade`,
 /// `Sec-WebSocket-Version`, `Sec-WebSocket-Key`) are filled in; custom ones are sent as
-/// they are. The connect timeout covers TCP, TLS and the upgrade. The `101` response is
-/// dropped. No permessage-deflate: tungstenite 0.30 does not implement it.
+/// they are. The connect timeout covers TCP, the proxy tunnel, TLS and the upgrade. The
+/// `101` response is dropped. No permessage-deflate: tungstenite 0.30 does not
+/// implement it.
+///
+/// The way out is the one reqwest takes (so HTTP and WebSocket agree behind a
+/// corporate proxy): the proxy of [`SocketConfig::proxy`] (by default `HTTPS_PROXY`,
+/// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`) through a `CONNECT` tunnel, and
+/// certificates checked against the operating system's trust store (on Linux, which
+/// honours `SSL_CERT_FILE` and `SSL_CERT_DIR`) plus [`SocketConfig::root_certificates`].
 ///
 /// # Example
 ///
@@ -32,15 +41,23 @@ use crate::{SocketConfig, SocketError, WebSocket};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Tungstenite {
     config: SocketConfig,
+    transport: Arc<transport::Transport>,
+}
+
+impl Default for Tungstenite {
+    fn default() -> Self {
+        Self::new(SocketConfig::default())
+    }
 }
 
 impl Tungstenite {
-    /// Creates the service.
+    /// Creates the service; the proxy variables are read here, once.
     pub fn new(config: SocketConfig) -> Self {
-        Self { config }
+        let transport = Arc::new(transport::Transport::new(&config));
+        Self { config, transport }
     }
 
     /// The configuration in use.
@@ -65,21 +82,42 @@ impl Service<http::Request<()>> for Tungstenite {
             host = req.uri().host().unwrap_or_default(),
             path = req.uri().path(),
         );
-        ResponseFuture::new(connect(self.config.clone(), req).instrument(span))
+        let transport = Arc::clone(&self.transport);
+        ResponseFuture::new(connect(self.config.clone(), transport, req).instrument(span))
     }
 }
 
-async fn connect(config: SocketConfig, req: http::Request<()>) -> Result<WebSocket, SocketError> {
+async fn connect(
+    config: SocketConfig,
+    transport: Arc<transport::Transport>,
+    req: http::Request<()>,
+) -> Result<WebSocket, SocketError> {
     let req = handshake::complete(req).map_err(SocketError::InvalidRequest)?;
-    let connect =
-        connect_async_tls_with_config(req, Some(config.websocket), config.disable_nagle, None);
+    let connect = async {
+        let secure = req
+            .uri()
+            .scheme_str()
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("wss"));
+        let stream = transport.open(req.uri(), secure).await?;
+        stream
+            .set_nodelay(config.disable_nagle)
+            .map_err(SocketError::Io)?;
+        let connector = if secure {
+            transport.tls()?
+        } else {
+            Connector::Plain
+        };
+        let (socket, _response) =
+            client_async_tls_with_config(req, stream, Some(config.websocket), Some(connector))
+                .await?;
+        Ok(socket)
+    };
     match tokio::time::timeout(config.connect_timeout, connect).await {
-        Ok(Ok((socket, _response))) => {
+        Ok(Ok(socket)) => {
             tracing::debug!("websocket connected");
             Ok(socket)
         }
         Ok(Err(err)) => {
-            let err = SocketError::from(err);
             tracing::debug!(error = %err, "websocket connect failed");
             Err(err)
         }

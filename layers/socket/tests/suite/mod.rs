@@ -1,2 +1,3 @@
 mod connect;
+mod proxy;
 mod server;
