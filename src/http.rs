@@ -1,4 +1,4 @@
-//! Recipes that provide an [`HttpClient`](clanka_http::HttpClient).
+//! Recipes that provide an [`HttpClient`].
 //!
 //! # Example
 //!

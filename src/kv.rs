@@ -1,4 +1,4 @@
-//! Recipes that provide a [`KeyValueStore`](clanka_kv::KeyValueStore).
+//! Recipes that provide a [`KeyValueStore`].
 //!
 //! # Example
 //!

@@ -1,4 +1,4 @@
-//! Recipes that provide a [`WebSocketConstructor`](clanka_socket::WebSocketConstructor).
+//! Recipes that provide a [`WebSocketConstructor`].
 //!
 //! # Example
 //!

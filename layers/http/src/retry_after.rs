@@ -14,7 +14,7 @@ pub type RetryAfter<S> = tower::retry::Retry<RetryAfterPolicy, S>;
 /// Layer that applies [`RetryAfter`].
 pub type RetryAfterLayer = tower::retry::RetryLayer<RetryAfterPolicy>;
 
-/// The delay a response named, read by [`ErrorBody`](crate::error_body::ErrorBody) from
+/// The delay a response named, read by the client from
 /// its headers or error body and kept in the response's extensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerDelay(pub Duration);
