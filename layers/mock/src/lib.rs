@@ -25,6 +25,7 @@
 mod auth;
 mod body;
 mod catalog;
+mod common;
 mod error;
 mod jwt;
 mod options;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::catalog::builtin_models;
+use crate::catalog::models::builtin_models;
 use crate::scenario::{CompactionFault, Scenario};
 
 /// How a mock server behaves.

@@ -110,7 +110,7 @@ pub(crate) struct NewRecord {
 
 impl Recorder {
     pub(crate) fn push(&self, new: NewRecord) {
-        let mut log = crate::state::lock(&self.log);
+        let mut log = crate::common::lock(&self.log);
         let seq = log.len() as u64;
         let NewRecord {
             kind,
@@ -135,11 +135,11 @@ impl Recorder {
     }
 
     pub(crate) fn all(&self) -> Vec<RecordedRequest> {
-        crate::state::lock(&self.log).clone()
+        crate::common::lock(&self.log).clone()
     }
 
     pub(crate) fn clear(&self) {
-        crate::state::lock(&self.log).clear();
+        crate::common::lock(&self.log).clear();
     }
 }
 

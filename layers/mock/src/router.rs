@@ -13,10 +13,11 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::body::{Decoded, decode};
+use crate::common::lock;
 use crate::record::{NewRecord, RecordKind, headers_of};
 use crate::responses::{self, ConnectionId};
 use crate::scenario::{Scenario, ScriptedResponse};
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::{auth, body::Decoded as D, catalog, wham};
 
 /// Largest request body the mock reads.

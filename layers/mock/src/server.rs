@@ -29,9 +29,10 @@ use tokio::task::JoinHandle;
 
 use crate::auth::IssuedTokens;
 use crate::catalog::Catalog;
+use crate::common::lock;
 use crate::record::RecordedRequest;
 use crate::scenario::{CompactionFault, Scenario, ScriptedResponse};
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 use crate::tls::{self, TlsListener};
 use crate::{MockError, MockOptions, router};
 

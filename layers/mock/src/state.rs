@@ -1,21 +1,17 @@
 //! State shared by every handler of one mock server.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::auth::Registry;
-use crate::catalog::Catalog;
+use crate::auth::registry::Registry;
+use crate::catalog::models::Catalog;
+use crate::common::lock;
 use crate::options::MockOptions;
 use crate::record::Recorder;
 use crate::scenario::{CompactionFault, Scenario, ScenarioState, ScriptedResponse};
-
-/// Locks a mutex, ignoring poisoning (the data stays usable for a mock).
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Everything the handlers share.
 #[derive(Debug)]

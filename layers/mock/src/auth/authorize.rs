@@ -17,7 +17,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::oauth_error;
-use crate::state::{AppState, lock};
+use crate::common::lock;
+use crate::state::AppState;
 
 /// `GET /oauth/authorize?response_type=code&client_id=…&redirect_uri=…&scope=…&code_challenge=…`.
 pub(crate) async fn authorize(

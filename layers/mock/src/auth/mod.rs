@@ -2,7 +2,7 @@
 //! rotating refresh, revoke.
 
 mod authorize;
-mod registry;
+pub(crate) mod registry;
 
 use std::sync::Arc;
 
@@ -13,12 +13,14 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 pub(crate) use authorize::authorize;
+pub(crate) use registry::BearerRefusal;
 pub use registry::IssuedTokens;
 use registry::RefreshRefusal;
-pub(crate) use registry::{BearerRefusal, Registry, now_secs};
 
 use crate::body::Decoded;
-use crate::state::{AppState, lock};
+use crate::common::lock;
+use crate::common::now_secs;
+use crate::state::AppState;
 
 type Shared = State<Arc<AppState>>;
 
@@ -142,7 +144,7 @@ pub(crate) async fn token(
     match str_field(&body, "grant_type") {
         Some("authorization_code") => exchange_code(&state, &headers, &body),
         Some("refresh_token") => {
-            let delay = *crate::state::lock(&state.refresh_delay);
+            let delay = *crate::common::lock(&state.refresh_delay);
             if let Some(delay) = delay {
                 // Nothing is decided before the delay ends: a client that gives up
                 // (or dies) meanwhile leaves its refresh token unused.

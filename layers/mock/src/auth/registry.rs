@@ -1,7 +1,7 @@
 //! Token registry: device codes, authorization codes, access and rotating refresh tokens.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::common::now_secs;
 use crate::jwt;
 
 /// A token set minted by the mock, as `POST /oauth/token` returns it.
@@ -84,14 +85,6 @@ pub(crate) struct Registry {
     auth_codes: HashMap<String, PendingCode>,
     access: HashMap<String, u64>,
     refresh: HashMap<String, RefreshState>,
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 impl Registry {

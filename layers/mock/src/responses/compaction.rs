@@ -15,12 +15,14 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::events::{Built, Ctx, Emitter, tokens, usage};
+use super::emitter::{Built, Ctx, Emitter};
+use super::events::{tokens, usage};
 use super::items::message;
 use super::{ApiError, check_auth, check_model, validate};
 use crate::body::Decoded;
+use crate::common::lock;
 use crate::scenario::CompactionFault;
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 
 /// Whether a (full) input asks for a compaction: its last item is `compaction_trigger`.
 pub(crate) fn is_trigger(input: &[Value]) -> bool {

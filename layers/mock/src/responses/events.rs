@@ -2,61 +2,9 @@
 
 use serde_json::{Value, json};
 
+use super::emitter::{Built, Ctx, Emitter};
 use super::items::{custom_call, function_call, message, reasoning};
 use crate::scenario::{Failure, ScriptedItem, ScriptedResponse};
-
-/// Per-response identifiers and counts.
-#[derive(Debug, Clone)]
-pub(crate) struct Ctx {
-    pub(crate) id: String,
-    pub(crate) model: String,
-    pub(crate) seed: u64,
-    pub(crate) input_tokens: u64,
-}
-
-/// The events of one response and the items it outputs.
-#[derive(Debug, Clone)]
-pub(crate) struct Built {
-    pub(crate) id: String,
-    pub(crate) events: Vec<Value>,
-    pub(crate) output: Vec<Value>,
-}
-
-/// Collects events, numbering them.
-pub(super) struct Emitter {
-    events: Vec<Value>,
-}
-
-impl Emitter {
-    /// Starts a response: `response.created`, then `response.in_progress`.
-    pub(super) fn start(ctx: &Ctx) -> Self {
-        let mut out = Self { events: Vec::new() };
-        let response = json!({"response": response_object(ctx, "in_progress", &[])});
-        out.push("response.created", response.clone());
-        out.push("response.in_progress", response);
-        out
-    }
-
-    /// Ends the response with `response.completed` carrying `output` and `usage`.
-    pub(super) fn finish(mut self, ctx: &Ctx, output: Vec<Value>, usage: Value) -> Built {
-        let mut response = response_object(ctx, "completed", &output);
-        response["usage"] = usage;
-        self.push("response.completed", json!({"response": response}));
-        Built {
-            id: ctx.id.clone(),
-            events: self.events,
-            output,
-        }
-    }
-
-    pub(super) fn push(&mut self, kind: &str, fields: Value) {
-        let mut event = json!({"type": kind, "sequence_number": self.events.len()});
-        if let (Some(event), Value::Object(fields)) = (event.as_object_mut(), fields) {
-            event.extend(fields);
-        }
-        self.events.push(event);
-    }
-}
 
 /// The `usage` object of `response.completed`.
 pub(super) fn usage(input: u64, output: u64, reasoning: u64) -> Value {
@@ -71,14 +19,6 @@ pub(super) fn usage(input: u64, output: u64, reasoning: u64) -> Value {
 
 pub(super) fn tokens(text: &str) -> u64 {
     (text.len() as u64).div_ceil(4)
-}
-
-fn response_object(ctx: &Ctx, status: &str, output: &[Value]) -> Value {
-    json!({
-        "id": ctx.id, "object": "response", "created_at": crate::auth::now_secs(),
-        "status": status, "model": ctx.model, "output": output,
-        "store": false, "error": null, "incomplete_details": null,
-    })
 }
 
 /// Builds the whole event list: `response.created` … items … `response.completed`.
@@ -159,37 +99,5 @@ fn prefix(item: &ScriptedItem) -> &'static str {
         ScriptedItem::Reasoning { .. } => "rs",
         ScriptedItem::FunctionCall { .. } => "fc",
         ScriptedItem::CustomToolCall { .. } => "ctc",
-    }
-}
-
-/// Splits text into word deltas, keeping whitespace attached to the preceding word.
-pub(crate) fn split_words(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut in_space = false;
-    for ch in text.chars() {
-        if !ch.is_whitespace() && in_space {
-            parts.push(std::mem::take(&mut current));
-        }
-        in_space = ch.is_whitespace();
-        current.push(ch);
-    }
-    if !current.is_empty() {
-        parts.push(current);
-    }
-    parts
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_keeps_spaces() {
-        assert_eq!(
-            split_words("Hello  big world"),
-            vec!["Hello  ", "big ", "world"]
-        );
-        assert_eq!(split_words(""), Vec::<String>::new());
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::events::{Emitter, split_words};
+use super::emitter::{Emitter, split_words};
 
 pub(super) fn message(
     out: &mut Emitter,

@@ -4,7 +4,7 @@
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::auth::now_secs;
+use crate::common::now_secs;
 
 /// One window: used percent, length in minutes, seconds until it resets.
 struct Window {

@@ -1,6 +1,7 @@
 //! The responses endpoint over HTTP (SSE) and WebSocket, and what both share.
 
 pub(crate) mod compaction;
+mod emitter;
 mod events;
 mod format;
 pub(crate) mod http;
@@ -18,8 +19,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::auth::BearerRefusal;
+use crate::common::lock;
 use crate::scenario::{CompactionFault, Faults, HttpError, ScriptedResponse};
-use crate::state::{AppState, lock};
+use crate::state::AppState;
 
 pub(crate) use limits::success_headers;
 
@@ -174,11 +176,11 @@ pub(crate) fn default_script(input: &[Value]) -> ScriptedResponse {
 
 /// The per-response context (id, model, token estimate). The estimate counts the input
 /// from its last compaction item on: that item stands for the history before it.
-pub(crate) fn context(state: &AppState, body: &Value, input: &[Value]) -> events::Ctx {
+pub(crate) fn context(state: &AppState, body: &Value, input: &[Value]) -> emitter::Ctx {
     let seed = state.next_id();
     let history = &input[validate::history_start(input)..];
     let input_len = serde_json::to_string(history).map(|s| s.len()).unwrap_or(0) as u64;
-    events::Ctx {
+    emitter::Ctx {
         id: format!("resp_mock_{seed}"),
         model: body
             .get("model")
@@ -202,7 +204,7 @@ pub(crate) fn check_model(state: &AppState, path: &str, body: &Value) -> Result<
     if lock(&state.catalog).supports(model) {
         Ok(())
     } else {
-        Err(crate::catalog::unsupported(model))
+        Err(unsupported(model))
     }
 }
 
@@ -215,7 +217,7 @@ pub(crate) fn plan(
     body: &Value,
     input: &[Value],
     key: impl FnOnce() -> String,
-) -> Result<(events::Built, Faults), ApiError> {
+) -> Result<(emitter::Built, Faults), ApiError> {
     let ctx = context(state, body, input);
     if compaction::is_trigger(input) {
         let fault = lock(&state.compaction_fault).clone();
@@ -250,4 +252,15 @@ pub(crate) fn answer_headers(state: &AppState) -> BTreeMap<String, String> {
         headers.insert("x-models-etag".to_owned(), etag);
     }
     headers
+}
+
+/// The refusal of a model the ChatGPT path does not serve, worded as the backend words it.
+pub(crate) fn unsupported(slug: &str) -> ApiError {
+    let message =
+        format!("The '{slug}' model is not supported when using Codex with a ChatGPT account.");
+    ApiError {
+        status: 400,
+        body: json!({"error": {"type": "invalid_request_error", "message": message}}),
+        headers: Default::default(),
+    }
 }

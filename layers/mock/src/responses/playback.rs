@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::events::{self, Built};
+use super::emitter::Built;
+use super::events;
 use crate::scenario::Faults;
 
 /// One step of a response stream.
@@ -128,7 +129,8 @@ impl Playback {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::responses::events::{Ctx, build};
+    use crate::responses::emitter::Ctx;
+    use crate::responses::events::build;
     use crate::scenario::ScriptedResponse;
 
     fn ctx() -> Ctx {

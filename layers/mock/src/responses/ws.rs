@@ -15,7 +15,8 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
 use super::{ApiError, ConnectionId, check_auth, conversation_key};
-use crate::state::{AppState, lock};
+use crate::common::lock;
+use crate::state::AppState;
 
 /// Handles a WebSocket upgrade request.
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, mut request: Request) -> Response {

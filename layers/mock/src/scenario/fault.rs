@@ -116,7 +116,7 @@ impl HttpError {
                 "message": "The usage limit has been reached",
                 "plan_type": "pro",
                 "resets_at": resets_at,
-                "resets_in_seconds": resets_at - i64::try_from(crate::auth::now_secs()).unwrap_or(0),
+                "resets_in_seconds": resets_at - i64::try_from(crate::common::now_secs()).unwrap_or(0),
             }}),
             Self::ServerError => error_body(
                 "server_error",
