@@ -13,10 +13,10 @@ use super::Config;
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SandboxConfig {
     /// `read-only`, `workspace-write` (the default) or `danger-full-access`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::name")]
     pub mode: SandboxMode,
     /// Whether sandboxed commands reach the network. Default `false`.
-    #[serde(default, with = "lenient_bool")]
+    #[serde(default, deserialize_with = "super::lenient::boolean")]
     pub network: bool,
     /// Directories writable in `workspace-write` besides the workspace and the temp
     /// dir. Default none.
@@ -28,7 +28,7 @@ pub struct SandboxConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ApprovalConfig {
     /// `untrusted`, `on-request` (the default), `on-failure` or `never`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::name")]
     pub policy: ApprovalPolicy,
 }
 
@@ -52,7 +52,7 @@ pub struct EnvConfig {
 pub struct AgentSettings {
     /// The context size, in tokens, at which the history is compacted. Default
     /// unset: 90 % of the model's context window.
-    #[serde(default, with = "lenient_tokens")]
+    #[serde(default, deserialize_with = "super::lenient::number")]
     pub compact_at: Option<u64>,
 }
 
@@ -84,71 +84,5 @@ impl Config {
             .with_env(env)
             .with_sandbox(sandbox)
             .with_approval(self.approval.policy)
-    }
-}
-
-/// A `bool` also written as a string (`CLANKA_SANDBOX__NETWORK=true`).
-mod lenient_bool {
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bool(*value)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<bool, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Bool(bool),
-            Text(String),
-        }
-        match Either::deserialize(deserializer)? {
-            Either::Bool(value) => Ok(value),
-            Either::Text(text) => match text.trim() {
-                "true" | "1" | "yes" => Ok(true),
-                "false" | "0" | "no" | "" => Ok(false),
-                other => Err(D::Error::custom(format!(
-                    "`{other}` is not a boolean (true or false)"
-                ))),
-            },
-        }
-    }
-}
-
-/// An optional token count, also written as a string (`CLANKA_AGENT__COMPACT_AT=2000`);
-/// empty means unset.
-mod lenient_tokens {
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(
-        value: &Option<u64>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        value.serialize(serializer)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<u64>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Number(u64),
-            Text(String),
-        }
-        match Option::<Either>::deserialize(deserializer)? {
-            None => Ok(None),
-            Some(Either::Number(tokens)) => Ok(Some(tokens)),
-            Some(Either::Text(text)) if text.trim().is_empty() => Ok(None),
-            Some(Either::Text(text)) => text
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| D::Error::custom(format!("`{text}` is not a number of tokens"))),
-        }
     }
 }

@@ -25,6 +25,7 @@
 //! ```
 
 mod exec;
+mod lenient;
 mod unknown;
 
 use std::path::{Path, PathBuf};
@@ -84,7 +85,7 @@ pub struct StoreConfig {
     pub namespace: Option<String>,
     /// With `url`: seconds a lock is held without its holder renewing it (default
     /// 10); a holder that dies or hangs loses the lock when it ends.
-    #[serde(default, with = "lenient_seconds")]
+    #[serde(default, deserialize_with = "lenient::number")]
     pub lease_sec: Option<f64>,
 }
 
@@ -208,9 +209,39 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// A value is malformed; the message names the key and where the value came from.
-    #[error("invalid configuration: {0}")]
-    Invalid(#[source] Box<figment::Error>),
+    /// A value is malformed; the message names the key, where the value came from (the
+    /// file, the environment variable or the command line) and what is allowed.
+    #[error("invalid configuration: {}", describe(.0))]
+    Invalid(Box<figment::Error>),
+}
+
+/// Each of figment's errors as "`key` in <where>: <what>".
+fn describe(error: &figment::Error) -> String {
+    let lines: Vec<String> = error
+        .clone()
+        .into_iter()
+        .map(|error| {
+            let key = error.path.join(".");
+            let place = match &error.metadata {
+                Some(metadata) => match &metadata.source {
+                    Some(figment::Source::File(path)) => path.display().to_string(),
+                    _ if metadata.name.contains("environment") => {
+                        let name: Vec<String> =
+                            error.path.iter().map(|p| p.to_uppercase()).collect();
+                        format!("the environment variable CLANKA_{}", name.join("__"))
+                    }
+                    _ => metadata.name.to_string(),
+                },
+                None => "the configuration".to_owned(),
+            };
+            if key.is_empty() {
+                format!("in {place}: {}", error.kind)
+            } else {
+                format!("`{key}` in {place}: {}", error.kind)
+            }
+        })
+        .collect();
+    lines.join("; ")
 }
 
 /// Builds a [`Config`] from its layers.
@@ -282,7 +313,7 @@ impl ConfigLoader {
         let Some(path) = self.file_path()? else {
             return Ok(None);
         };
-        let keys = unknown::unknown_keys(&path)?;
+        let keys = unknown::unknown_keys(&path);
         Ok(Some((path, keys)))
     }
 
@@ -383,41 +414,6 @@ mod optional_string {
         deserializer: D,
     ) -> Result<Option<String>, D::Error> {
         Ok(Option::<String>::deserialize(deserializer)?.filter(|s| !s.is_empty()))
-    }
-}
-
-/// Optional seconds, also written as a string (`CLANKA_STORE__LEASE_SEC=2`); empty
-/// means unset.
-mod lenient_seconds {
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(
-        value: &Option<f64>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        value.serialize(serializer)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<f64>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Number(f64),
-            Text(String),
-        }
-        match Option::<Either>::deserialize(deserializer)? {
-            None => Ok(None),
-            Some(Either::Number(seconds)) => Ok(Some(seconds)),
-            Some(Either::Text(text)) if text.trim().is_empty() => Ok(None),
-            Some(Either::Text(text)) => text
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| D::Error::custom(format!("`{text}` is not a number of seconds"))),
-        }
     }
 }
 

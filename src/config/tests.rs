@@ -108,7 +108,10 @@ fn a_bad_effort_is_refused_at_load_naming_the_key_the_source_and_the_choices() {
         let message = ConfigLoader::new().load().unwrap_err().to_string();
         let lower = message.to_lowercase();
         assert!(lower.contains("model.primary_effort"), "{message}");
-        assert!(message.contains("`CLANKA_` environment"), "{message}");
+        assert!(
+            message.contains("the environment variable CLANKA_MODEL__PRIMARY_EFFORT"),
+            "{message}"
+        );
         assert!(
             message.contains("unknown reasoning effort `huge`"),
             "{message}"

@@ -7,23 +7,25 @@ use figment::providers::{Format, Toml};
 use figment::value::{Dict, Value};
 use figment::{Profile, Provider};
 
-use super::{Config, ConfigError};
+use super::Config;
 
 /// Tables whose keys are names the user chooses.
 const FREE_TABLES: &[&str] = &["mcp_servers", "env.set"];
 
 /// The dotted keys of `path` that [`Config`] does not have.
-pub(super) fn unknown_keys(path: &Path) -> Result<Vec<String>, ConfigError> {
-    let data = Toml::file_exact(path)
-        .data()
-        .map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+pub(super) fn unknown_keys(path: &Path) -> Vec<String> {
+    // A file that does not parse has no keys to name: loading it reports the error,
+    // with the file's name.
+    let Ok(data) = Toml::file_exact(path).data() else {
+        return Vec::new();
+    };
     let Some(file) = data.get(&Profile::Default) else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let known = serde_json::to_value(Config::defaults()).unwrap_or_default();
     let mut unknown = Vec::new();
     walk(file, &known, "", &mut unknown);
-    Ok(unknown)
+    unknown
 }
 
 fn walk(file: &Dict, known: &serde_json::Value, prefix: &str, unknown: &mut Vec<String>) {
