@@ -3,8 +3,8 @@
 //! # Example
 //!
 //! ```
-//! use clanka::kv;
-//! //!
+//! use clanka::kv::{self, KeyValueStore};
+//!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let runtime = kv::layer_memory().build().await.unwrap();
 //! let store = runtime.get::<KeyValueStore>().unwrap();

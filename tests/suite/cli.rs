@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clanka_mock::{MockOptions, MockServer};
 
-use super::common::{cli, output, text};
+use super::common::{cli, cli_at, output, text};
 
 #[tokio::test]
 async fn the_demo_runs_the_whole_system_and_leaves_the_file() {
@@ -60,12 +60,8 @@ async fn login_status_and_logout_against_the_mock() {
     let server = MockServer::start(MockOptions::default()).await.unwrap();
     let store = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let mut command = cli();
-        command
-            .args(args)
-            .env("CLANKA_AUTH__ISSUER", server.issuer_url())
-            .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
-            .env("CLANKA_STORE__DIR", store.path());
+        let mut command = cli_at(&server, store.path());
+        command.args(args);
         output(command)
     };
 
@@ -154,8 +150,10 @@ async fn api_key_mode_runs_without_signing_in() {
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(
-        stored.iter().all(|name| name.starts_with("k-sessions%2F")),
-        "no token file, only the session: {stored:?}"
+        stored.iter().all(
+            |name| name.starts_with("k-sessions%2F") || name.starts_with("k-codex.rate_limits")
+        ),
+        "no token file, only the session and the rate limits: {stored:?}"
     );
 
     let mut command = cli();
@@ -344,12 +342,8 @@ async fn status_shows_the_store_and_the_rate_limits_of_the_last_run() {
     let store_dir = store.path().join("store");
     super::common::token_store(&server, &store_dir, false).await;
     let run = |args: &[&str]| {
-        let mut command = cli();
-        command
-            .args(args)
-            .env("CLANKA_AUTH__ISSUER", server.issuer_url())
-            .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
-            .env("CLANKA_STORE__DIR", &store_dir);
+        let mut command = cli_at(&server, &store_dir);
+        command.args(args);
         output(command)
     };
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clanka_mock::{MockOptions, MockServer, Scenario, ScriptedResponse};
 use serde_json::json;
 
-use super::common::{cli, cli_on, output, text, token_store};
+use super::common::{cli, cli_at, cli_on, output, text, token_store};
 
 /// `text` with `path` shown as `[name]`.
 fn redact(text: &str, path: &Path, name: &str) -> String {
@@ -36,13 +36,8 @@ async fn warnings_name_the_key_the_file_and_the_token_file_made_private() {
     )
     .unwrap();
 
-    let mut command = cli();
-    command
-        .arg("status")
-        .env("XDG_CONFIG_HOME", config.path())
-        .env("CLANKA_AUTH__ISSUER", server.issuer_url())
-        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
-        .env("CLANKA_STORE__DIR", &store_dir);
+    let mut command = cli_at(&server, &store_dir);
+    command.arg("status").env("XDG_CONFIG_HOME", config.path());
     let result = output(command).await;
 
     assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
@@ -72,11 +67,8 @@ async fn a_corrupt_token_file_is_named_before_it_is_removed() {
     for entry in std::fs::read_dir(&store_dir).unwrap() {
         std::fs::write(entry.unwrap().path(), "{\"access\": ").unwrap();
     }
-    let mut command = cli();
-    command
-        .arg("status")
-        .env("CLANKA_AUTH__ISSUER", server.issuer_url())
-        .env("CLANKA_STORE__DIR", &store_dir);
+    let mut command = cli_at(&server, &store_dir);
+    command.arg("status");
     let result = output(command).await;
 
     assert_eq!(result.status.code(), Some(3), "signed out now");

@@ -55,6 +55,16 @@ pub(super) fn cli() -> Command {
     command
 }
 
+/// The CLI signed in to `server` (ChatGPT mode) with its store in `store`.
+pub(super) fn cli_at(server: &MockServer, store: &Path) -> Command {
+    let mut command = cli();
+    command
+        .env("CLANKA_AUTH__ISSUER", server.issuer_url())
+        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
+        .env("CLANKA_STORE__DIR", store);
+    command
+}
+
 pub(super) async fn output(mut command: Command) -> Output {
     tokio::task::spawn_blocking(move || command.output().unwrap())
         .await

@@ -16,7 +16,7 @@ use clanka_model::ProviderOptions;
 use futures_util::StreamExt as _;
 use serde_json::json;
 
-use super::common::{cli, marker, output, quiet_exec, running, text, token_store, wait_running};
+use super::common::{cli, marker, output, quiet_exec, running, text, token_store};
 
 /// `server-everything`'s entry point: `CLANKA_MCP_EVERYTHING`, else the cache
 /// `.ci/test` installs into. Missing, the test fails: it is never skipped.
@@ -49,8 +49,13 @@ fn call(name: &str, arguments: serde_json::Value) -> ScriptedResponse {
     ScriptedResponse::new().function_call(name, arguments)
 }
 
-/// Runs `scenario` on an agent with `servers`; the outputs the model got, in order.
-async fn run(scenario: Scenario, servers: Vec<McpServerConfig>) -> (MockServer, Vec<String>) {
+/// Runs `scenario` on an agent with `servers`, showing each event to `seen`; the
+/// outputs the model got, in order.
+async fn run(
+    scenario: Scenario,
+    servers: Vec<McpServerConfig>,
+    seen: impl FnMut(&Output),
+) -> Vec<String> {
     let server = MockServer::start(MockOptions::default().with_scenario(scenario))
         .await
         .unwrap();
@@ -73,6 +78,7 @@ async fn run(scenario: Scenario, servers: Vec<McpServerConfig>) -> (MockServer, 
     let events: Vec<Output> = agent
         .send("use the tools", None)
         .map(Result::unwrap)
+        .inspect(seen)
         .collect()
         .await;
     assert!(
@@ -80,7 +86,7 @@ async fn run(scenario: Scenario, servers: Vec<McpServerConfig>) -> (MockServer, 
         "the run completes"
     );
     runtime.shutdown().await;
-    let outputs = server
+    server
         .response_requests()
         .last()
         .and_then(|r| r.input().cloned())
@@ -88,8 +94,7 @@ async fn run(scenario: Scenario, servers: Vec<McpServerConfig>) -> (MockServer, 
         .iter()
         .filter(|item| item["type"] == "function_call_output")
         .map(|item| item["output"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    (server, outputs)
+        .collect()
 }
 
 #[tokio::test]
@@ -219,7 +224,7 @@ async fn streamable_http_tools_reach_the_model() {
         .respond(call("mcp__remote__echo", json!({"message": "over http"})))
         .respond(call("mcp__remote__get-sum", json!({"a": 40, "b": 2})))
         .respond(ScriptedResponse::new().message("done"));
-    let (_server, outputs) = run(scenario, vec![remote]).await;
+    let outputs = run(scenario, vec![remote], |_| ()).await;
     assert!(outputs[0].contains("over http"), "{}", outputs[0]);
     assert!(outputs[1].contains("42"), "{}", outputs[1]);
     http_server.kill().await.unwrap();
@@ -258,18 +263,29 @@ async fn faults_become_tool_errors_and_the_run_completes() {
             format!("echo 'this is not JSON'; exec node {index:?} stdio"),
         ],
     );
-    let killer = async {
-        // Kill the server while the first, 30-second call runs.
-        wait_running(&mark, 1).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        for pid in running(&mark) {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGKILL,
-            );
+    // Kill the server while the first, 30-second call runs: once the agent starts
+    // the call (not when the process appears, which may still be starting up).
+    let mut killer = None;
+    let kill_during_the_first_call = |event: &Output| {
+        if matches!(event, Output::ToolCall { .. }) && killer.is_none() {
+            let mark = mark.clone();
+            killer = Some(tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                for pid in running(&mark) {
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                }
+            }));
         }
     };
-    let ((_server, outputs), ()) = tokio::join!(run(scenario, vec![everything, garbled]), killer);
+    let outputs = run(
+        scenario,
+        vec![everything, garbled],
+        kill_during_the_first_call,
+    )
+    .await;
     assert_eq!(outputs.len(), 5, "{outputs:?}");
     assert!(
         outputs[0].contains("stopped during the call"),

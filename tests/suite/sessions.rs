@@ -45,7 +45,8 @@ impl Setup {
             .arg(dir)
             .env("CLANKA_AUTH__API_KEY", "sk-mock")
             .env("CLANKA_CODEX__BASE_URL", self.server.codex_base_url())
-            .env("CLANKA_STORE__DIR", self.store.path())
+            // A directory the CLI creates, private as the default store is.
+            .env("CLANKA_STORE__DIR", self.store.path().join("store"))
             .env("HOME", self.home.path())
             .stdin(Stdio::null());
         command
