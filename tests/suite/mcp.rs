@@ -27,7 +27,7 @@ fn everything() -> PathBuf {
                 || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"),
                 PathBuf::from,
             );
-            cache.join("clanka/mcp-everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+            cache.join("clanka/mcp-everything-2026.8.31/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
         },
         PathBuf::from,
     );
@@ -39,10 +39,14 @@ fn everything() -> PathBuf {
     path
 }
 
+/// How long node may take to start a server on a loaded machine.
+const STARTUP: Duration = Duration::from_secs(60);
+
 /// A stdio server-everything whose command line holds `mark`.
 fn stdio_server(name: &str, mark: &str) -> McpServerConfig {
     let index = everything().display().to_string();
     McpServerConfig::stdio(name, "node", [index, "stdio".to_owned(), mark.to_owned()])
+        .with_startup_timeout(STARTUP)
 }
 
 fn call(name: &str, arguments: serde_json::Value) -> ScriptedResponse {
@@ -109,7 +113,7 @@ async fn stdio_tools_reach_the_model_and_never_see_the_clis_secrets() {
     std::fs::create_dir_all(config.path().join("clanka")).unwrap();
     std::fs::write(
         config.path().join("clanka/config.toml"),
-        format!("[mcp_servers.everything]\ncommand = \"node\"\nargs = [{index:?}, \"stdio\"]\n"),
+        format!("[mcp_servers.everything]\ncommand = \"node\"\nargs = [{index:?}, \"stdio\"]\nstartup_timeout_sec = 60\n"),
     )
     .unwrap();
     let scenario = Scenario::new()
@@ -192,34 +196,48 @@ async fn stdio_tools_reach_the_model_and_never_see_the_clis_secrets() {
 
 #[tokio::test]
 async fn streamable_http_tools_reach_the_model() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let home = tempfile::tempdir().unwrap();
-    let mut http_server = tokio::process::Command::new("node")
-        .arg(everything())
-        .arg("streamableHttp")
-        .env("PORT", port.to_string())
-        .env("HOME", home.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the HTTP server did not listen"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let remote = McpServerConfig::http("remote", format!("http://127.0.0.1:{port}/mcp"));
+    // The port is free when chosen; should another process take it before node
+    // listens, node exits and another port is tried.
+    let (mut http_server, port) = loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut server = tokio::process::Command::new("node")
+            .arg(everything())
+            .arg("streamableHttp")
+            .env("PORT", port.to_string())
+            .env("HOME", home.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let listening = loop {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break true;
+            }
+            if server.try_wait().unwrap().is_some() {
+                break false;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the HTTP server did not listen"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        if listening {
+            break (server, port);
+        }
+    };
+    let remote = McpServerConfig::http("remote", format!("http://127.0.0.1:{port}/mcp"))
+        .with_startup_timeout(STARTUP);
     let scenario = Scenario::new()
         .respond(call("mcp__remote__echo", json!({"message": "over http"})))
         .respond(call("mcp__remote__get-sum", json!({"a": 40, "b": 2})))
@@ -262,7 +280,8 @@ async fn faults_become_tool_errors_and_the_run_completes() {
             "-c".to_owned(),
             format!("echo 'this is not JSON'; exec node {index:?} stdio"),
         ],
-    );
+    )
+    .with_startup_timeout(STARTUP);
     // Kill the server while the first, 30-second call runs: once the agent starts
     // the call (not when the process appears, which may still be starting up).
     let mut killer = None;
@@ -270,7 +289,9 @@ async fn faults_become_tool_errors_and_the_run_completes() {
         if matches!(event, Output::ToolCall { .. }) && killer.is_none() {
             let mark = mark.clone();
             killer = Some(tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                // Well inside the 2 s tool timeout; a kill before the request is
+                // written ends the call the same way.
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 for pid in running(&mark) {
                     let _ = nix::sys::signal::kill(
                         nix::unistd::Pid::from_raw(pid),

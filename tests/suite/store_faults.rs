@@ -93,7 +93,8 @@ async fn a_refresh_lock_held_by_a_stopped_process_times_out_naming_the_store() {
 
     let stderr = text(&result.stderr);
     assert_eq!(result.status.code(), Some(1), "{stderr}");
-    assert!(elapsed < Duration::from_secs(31), "{elapsed:?}");
+    // The deadline, then a process start and teardown on a loaded machine.
+    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
     assert!(
         elapsed >= Duration::from_secs(29),
         "waited the deadline: {elapsed:?}"

@@ -132,6 +132,13 @@ impl McpServerConfig {
         self
     }
 
+    /// Sets [`startup_timeout_sec`](Self::startup_timeout_sec).
+    #[must_use]
+    pub fn with_startup_timeout(mut self, timeout: Duration) -> Self {
+        self.startup_timeout_sec = Some(timeout.as_secs_f64());
+        self
+    }
+
     /// Sets [`env`](Self::env)`[name]`.
     #[must_use]
     pub fn with_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {

@@ -86,6 +86,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     if let Some(path) = &args.models {
         options = options.with_models(read_models(path)?);
     }
+    let stopped = shutdown_signal()?;
     let server = MockServer::start(options).await?;
     let ca_file = match server.ca_pem() {
         Some(_) => {
@@ -98,7 +99,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         None => None,
     };
     announce(&server.url(), ca_file.as_deref());
-    shutdown_signal().await;
+    stopped.await;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
@@ -116,25 +117,25 @@ fn announce(url: &str, ca_file: Option<&Path>) {
     let _ = std::io::stdout().flush();
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Installs the handlers for Ctrl-C and (on Unix) SIGTERM at once, so a signal sent
+/// as soon as the server is announced is caught; the future ends at the first.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -98,7 +98,17 @@ async fn a_changed_catalogue_announced_by_the_backend_is_fetched_next_time() {
         .generate(Prompt::new().user("hi"))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await; // the cache is marked in the background
+    // The cache is marked stale in the background: wait until it is.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let cached = h.store.get_string("codex.models/catalog").await.unwrap();
+        let cached: serde_json::Value = serde_json::from_str(&cached.unwrap()).unwrap();
+        if cached["fetched_at_ms"] == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never marked stale");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let next = client(&h, ClientSettings::default());
     let catalog = next.catalog().await.unwrap();

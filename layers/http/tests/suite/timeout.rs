@@ -33,7 +33,8 @@ async fn slow_steady_stream_outlives_the_read_timeout() {
     let every = Duration::from_millis(100);
     let body = Body::Drip { len: 10, every };
     let server = TestServer::start(vec![Reply::status(200).body(body)]).await;
-    let client = client(Duration::from_millis(400));
+    // Each gap is 100 ms; the timeout leaves room for a stalled scheduler.
+    let client = client(Duration::from_secs(2));
     let res = client
         .send(client.request(Method::GET, &server.url))
         .await

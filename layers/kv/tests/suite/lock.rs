@@ -69,10 +69,11 @@ async fn lock_excludes_another_process() {
     drop(guard);
     assert!(free_for_other_process(&path));
 
-    // Now another process holds it for a while, and we wait for it.
+    // Now another process holds it until its stdin closes, and we wait for it.
     let mut child = Command::new("flock")
         .arg(&path)
-        .args(["-c", "echo held; sleep 0.5"])
+        .args(["-c", "echo held; read _"])
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -87,7 +88,8 @@ async fn lock_excludes_another_process() {
             .await
             .is_err()
     );
-    let guard = timeout(Duration::from_secs(5), waiting).await.unwrap();
+    drop(child.stdin.take());
+    let guard = timeout(Duration::from_secs(30), waiting).await.unwrap();
     let _guard = guard.unwrap().unwrap();
     assert!(child.wait().unwrap().success());
     assert!(!free_for_other_process(&path));

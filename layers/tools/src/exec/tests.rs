@@ -146,7 +146,8 @@ async fn a_running_command_becomes_a_session_driven_by_write_stdin() {
     let echoed = call(
         &context,
         "write_stdin",
-        json!({"session_id": id, "chars": "hello\n"}),
+        // A yield long enough for `cat` to echo on a loaded machine.
+        json!({"session_id": id, "chars": "hello\n", "yield_time_ms": 2000}),
     )
     .await
     .unwrap();
@@ -155,7 +156,7 @@ async fn a_running_command_becomes_a_session_driven_by_write_stdin() {
     let again = call(
         &context,
         "write_stdin",
-        json!({"session_id": id, "chars": "again\n", "yield_time_ms": 500}),
+        json!({"session_id": id, "chars": "again\n", "yield_time_ms": 2000}),
     )
     .await
     .unwrap();
