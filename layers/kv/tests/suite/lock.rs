@@ -72,7 +72,7 @@ async fn lock_excludes_another_process() {
     // Now another process holds it until its stdin closes, and we wait for it.
     let mut child = Command::new("flock")
         .arg(&path)
-        .args(["-c", "echo held; read _"])
+        .args(["-c", "echo held; read _ || true"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
