@@ -13,9 +13,9 @@ use clanka_model::{
     AiError, AssistantItem, Compact, Message, Prompt, TruncationPolicy, Usage, UserPart,
 };
 
-use super::Output;
 use super::emit::Emitter;
-use super::handle::Inner;
+use super::output::Output;
+use super::state::Inner;
 
 /// Share of the context window at which compaction starts (the official client's).
 const WINDOW_SHARE: (u64, u64) = (9, 10);

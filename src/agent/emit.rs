@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, mpsc};
 
-use super::Output;
+use super::output::Output;
 
 /// One agent's way to the consumer. Clones share the floor state.
 ///

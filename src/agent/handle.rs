@@ -1,17 +1,19 @@
 //! [`Agent`]: the handle users hold, and its recipe [`Agent::layer_local`].
 
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use clanka_model::{LanguageModel, Message, ModelName, ModelProfile};
-use clanka_tools::{Approvals, Approver, ExecPolicy, Toolkit};
-use tokio::sync::{Notify, mpsc, watch};
+use clanka_tools::{Approvals, Approver, ExecPolicy, Toolkit, Workspace};
+use tokio::sync::mpsc;
 
-use super::config::SendOptions;
+use super::config::{AgentConfig, SendOptions};
 use super::emit::Emitter;
+use super::output::AgentError;
+use super::run;
+use super::state::Inner;
 use super::stream::AgentStream;
-use super::{AgentConfig, AgentError, SubagentModel, Workspace, run};
+use super::subagent::SubagentModel;
 use crate::runtime::{Context, Layer, ServiceId};
 use crate::session::{Recorder, SessionStore};
 
@@ -23,133 +25,6 @@ use crate::session::{Recorder, SessionStore};
 #[derive(Clone)]
 pub struct Agent {
     inner: Arc<Inner>,
-}
-
-/// A conversation's messages, shared with the prompts built from them.
-pub(crate) type History = Vec<Arc<Message>>;
-
-/// Everything one agent (or sub-agent) runs with.
-pub(crate) struct Inner {
-    pub(crate) model: LanguageModel,
-    pub(crate) model_name: String,
-    /// The model's catalogue entry, when its provider has one.
-    pub(crate) profile: Option<ModelProfile>,
-    pub(crate) subagent: Option<SubagentModel>,
-    pub(crate) workspace: Workspace,
-    pub(crate) config: AgentConfig,
-    pub(crate) depth: u32,
-    /// The tools offered besides the agent's own (`delegate`, `task_complete`).
-    pub(crate) toolkit: Toolkit,
-    /// How the tools' commands run.
-    pub(crate) exec: Arc<ExecPolicy>,
-    /// Who approves what the policy asks; shared with sub-agents, so an action
-    /// approved for the session is approved for all of them.
-    pub(crate) approvals: Approvals,
-    /// Where sessions are recorded, when anywhere.
-    pub(crate) sessions: Option<SessionStore>,
-    /// This agent's session, from its first send (or its resume) on.
-    pub(crate) session: Arc<tokio::sync::Mutex<Option<Recorder>>>,
-    pub(crate) conversation: String,
-    history: Arc<tokio::sync::Mutex<History>>,
-    pub(crate) steering: Steering,
-    cancel: watch::Sender<u64>,
-}
-
-/// Messages waiting to be given to the model at its next opportunity.
-#[derive(Debug, Default)]
-pub(crate) struct Steering {
-    queue: Mutex<VecDeque<String>>,
-    pub(crate) notify: Notify,
-}
-
-impl Steering {
-    fn push(&self, message: String) {
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push_back(message);
-        self.notify.notify_one();
-    }
-
-    /// Takes every waiting message.
-    pub(crate) fn drain(&self) -> Vec<String> {
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .drain(..)
-            .collect()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_empty()
-    }
-}
-
-impl Inner {
-    fn new(
-        model: LanguageModel,
-        model_name: String,
-        workspace: Workspace,
-        config: AgentConfig,
-        depth: u32,
-    ) -> Self {
-        Self {
-            model,
-            model_name,
-            profile: None,
-            subagent: None,
-            workspace,
-            config,
-            depth,
-            toolkit: Toolkit::codex(),
-            exec: Arc::default(),
-            approvals: Approvals::default(),
-            sessions: None,
-            session: Arc::default(),
-            conversation: uuid::Uuid::new_v4().to_string(),
-            history: Arc::default(),
-            steering: Steering::default(),
-            cancel: watch::Sender::new(0),
-        }
-    }
-
-    /// A fresh sub-agent one level down: own history and plan, same directory.
-    pub(crate) fn child(
-        &self,
-        model: LanguageModel,
-        model_name: String,
-        profile: Option<ModelProfile>,
-    ) -> Self {
-        let mut child = Self::new(
-            model,
-            model_name,
-            self.workspace.clone(),
-            self.config.clone(),
-            self.depth + 1,
-        );
-        child.profile = profile;
-        child.toolkit = self.toolkit.clone();
-        child.exec = self.exec.clone();
-        child.approvals = self.approvals.clone();
-        child
-    }
-}
-
-/// Runs a sub-agent on `task` with a history of its own; returns its summary and
-/// that history. (Boxed: an agent runs sub-agents, so the future is recursive.)
-pub(crate) fn run_detached_history<'a>(
-    inner: &'a Inner,
-    task: String,
-    emitter: &'a Emitter,
-) -> futures_util::future::BoxFuture<'a, (Result<String, AgentError>, History)> {
-    Box::pin(async move {
-        let mut history = Vec::new();
-        let result = run::run(inner, &mut history, task, &SendOptions::default(), emitter).await;
-        (result, history)
-    })
 }
 
 impl Agent {
@@ -177,22 +52,8 @@ impl Agent {
     /// Changes this agent's settings; an agent that is shared (cloned) is not changed
     /// under its other holders: the result is a new agent with an empty history.
     fn map_inner(self, change: impl FnOnce(&mut Inner)) -> Self {
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| {
-            let mut fresh = Inner::new(
-                shared.model.clone(),
-                shared.model_name.clone(),
-                shared.workspace.clone(),
-                shared.config.clone(),
-                shared.depth,
-            );
-            fresh.subagent = shared.subagent.clone();
-            fresh.profile = shared.profile.clone();
-            fresh.toolkit = shared.toolkit.clone();
-            fresh.exec = shared.exec.clone();
-            fresh.approvals = shared.approvals.clone();
-            fresh.sessions = shared.sessions.clone();
-            fresh
-        });
+        let mut inner =
+            Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner::settings_of(&shared));
         change(&mut inner);
         Self::from_inner(inner)
     }

@@ -43,12 +43,14 @@
 
 mod compact;
 mod config;
+mod delegate;
 mod emit;
 mod handle;
 mod instructions;
 mod output;
 mod record;
 mod run;
+mod state;
 mod stream;
 mod subagent;
 mod toolbox;

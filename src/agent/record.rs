@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use clanka_model::{Message, Usage};
 
-use super::Output;
 use super::emit::Emitter;
-use super::handle::Inner;
+use super::output::Output;
+use super::state::Inner;
 use crate::session::{NewSession, Recorder};
 
 /// One send's view of the session.

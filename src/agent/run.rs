@@ -6,14 +6,16 @@ use std::sync::Arc;
 
 use clanka_model::{AiError, Message, Prompt, ProviderOptions, ResponseFormat, Usage};
 use clanka_tools::ToolContext;
+use futures_util::future::BoxFuture;
 
 use super::compact::{self, Budget};
 use super::config::SendOptions;
 use super::emit::Emitter;
-use super::handle::Inner;
+use super::output::{AgentError, Output};
 use super::record::SessionLog;
+use super::state::{History, Inner};
 use super::turn::{Turn, stream_turn};
-use super::{AgentError, Output, instructions, toolbox};
+use super::{instructions, toolbox};
 
 /// The name of the schema of a send's final answer.
 const OUTPUT_SCHEMA_NAME: &str = "final_answer";
@@ -123,7 +125,7 @@ pub(crate) async fn run(
             finished(emitter, &summary, result).await;
             return Ok(summary);
         }
-        let results = toolbox::run_all(inner, &context, &calls, emitter).await;
+        let results = toolbox::run_all(inner, &context, &calls, emitter, run_subagent).await;
         history.extend(response.into_message().map(Arc::new));
         // The usage counts the context up to the answer; the tool results are new.
         budget.observe(&usage, history.len());
@@ -144,6 +146,20 @@ pub(crate) async fn run(
         }
     }
     Err(AgentError::TooManyTurns(inner.config.max_turns))
+}
+
+/// Runs a sub-agent on `task` with a history of its own; returns its summary and
+/// that history. (Boxed: an agent runs sub-agents, so the future is recursive.)
+fn run_subagent<'a>(
+    inner: &'a Inner,
+    task: String,
+    emitter: &'a Emitter,
+) -> BoxFuture<'a, (Result<String, AgentError>, History)> {
+    Box::pin(async move {
+        let mut history = Vec::new();
+        let result = run(inner, &mut history, task, &SendOptions::default(), emitter).await;
+        (result, history)
+    })
 }
 
 /// `base` with `history` after its head.

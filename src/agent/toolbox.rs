@@ -7,9 +7,10 @@ use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::delegate;
 use super::emit::Emitter;
-use super::handle::Inner;
-use super::{Output, subagent};
+use super::output::Output;
+use super::state::{Inner, RunSubagent};
 
 /// The name of the tool that ends a task.
 pub(crate) const TASK_COMPLETE: &str = "task_complete";
@@ -37,7 +38,7 @@ pub(crate) struct Completion {
 pub(crate) fn definitions(inner: &Inner, output_schema: Option<&serde_json::Value>) -> Vec<Tool> {
     let mut list = inner.toolkit.definitions(inner.profile.as_ref());
     if inner.depth < inner.config.max_depth {
-        list.push(subagent::definition());
+        list.push(delegate::definition());
     }
     list.push(complete_definition(output_schema));
     list
@@ -52,22 +53,24 @@ fn serial(inner: &Inner, call: &ToolCall) -> bool {
 }
 
 /// Runs `calls`, emitting each output as it finishes; results come back in call order.
+/// A `delegate` call runs its sub-agent with `run_subagent`.
 pub(crate) async fn run_all(
     inner: &Inner,
     context: &ToolContext,
     calls: &[ToolCall],
     emitter: &Emitter,
+    run_subagent: RunSubagent,
 ) -> Vec<CallResult> {
     let concurrent = join_all(
         calls
             .iter()
             .filter(|call| !serial(inner, call))
-            .map(|call| run_one(inner, context, call, emitter)),
+            .map(|call| run_one(inner, context, call, emitter, run_subagent)),
     );
     let serial_calls = async {
         let mut results = Vec::new();
         for call in calls.iter().filter(|call| serial(inner, call)) {
-            results.push(run_one(inner, context, call, emitter).await);
+            results.push(run_one(inner, context, call, emitter, run_subagent).await);
         }
         results
     };
@@ -82,6 +85,7 @@ async fn run_one(
     context: &ToolContext,
     call: &ToolCall,
     emitter: &Emitter,
+    run_subagent: RunSubagent,
 ) -> CallResult {
     let mut completion = None;
     let outcome = if call.name == TASK_COMPLETE {
@@ -89,8 +93,8 @@ async fn run_one(
             completion = Some(args);
             ToolOutput::text("The task is complete.")
         })
-    } else if call.name == subagent::DELEGATE && inner.depth < inner.config.max_depth {
-        subagent::delegate(inner, call, emitter)
+    } else if call.name == delegate::DELEGATE && inner.depth < inner.config.max_depth {
+        delegate::delegate(inner, call, emitter, run_subagent)
             .await
             .map(ToolOutput::text)
     } else {

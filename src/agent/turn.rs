@@ -5,9 +5,9 @@ use clanka_model::{
 };
 use futures_util::StreamExt as _;
 
-use super::Output;
 use super::emit::Emitter;
-use super::handle::Inner;
+use super::output::Output;
+use super::state::Inner;
 
 /// How a model request ended.
 pub(crate) enum Turn {

@@ -15,10 +15,11 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::common::{ApiError, check_auth, check_model};
 use super::emitter::{Built, Ctx, Emitter};
 use super::events::{tokens, usage};
 use super::items::message;
-use super::{ApiError, check_auth, check_model, validate};
+use super::validate;
 use crate::body::Decoded;
 use crate::common::lock;
 use crate::scenario::CompactionFault;

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::ApiError;
+use super::common::ApiError;
 
 /// Checks `body.text.format` when present.
 pub(crate) fn check(body: &Value) -> Result<(), ApiError> {

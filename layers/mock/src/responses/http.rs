@@ -10,8 +10,11 @@ use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::watch;
 
+use super::common::{ApiError, check_auth, check_model, conversation_key, insert};
+use super::limits::success_headers;
+use super::plan::{answer_headers, plan};
 use super::playback::{Frame, Playback};
-use super::{ApiError, answer_headers, check_auth, check_model, conversation_key, plan, validate};
+use super::validate;
 use crate::body::Decoded;
 use crate::state::AppState;
 
@@ -58,12 +61,12 @@ fn respond(
     let mut response = Response::new(sse_body(playback, state.shutdown.clone()));
     *response.status_mut() = StatusCode::OK;
     let out = response.headers_mut();
-    super::insert(out, "content-type", "text/event-stream");
-    super::insert(out, "cache-control", "no-cache");
-    super::insert(out, "x-request-id", &request_id);
-    super::success_headers(out, model);
+    insert(out, "content-type", "text/event-stream");
+    insert(out, "cache-control", "no-cache");
+    insert(out, "x-request-id", &request_id);
+    success_headers(out, model);
     for (name, value) in answer_headers(state) {
-        super::insert(out, &name, &value);
+        insert(out, &name, &value);
     }
     Ok(response)
 }

@@ -39,7 +39,7 @@ pub(crate) fn success_headers(headers: &mut HeaderMap, model: &str) {
             ("reset-after-seconds", window.resets_in.to_string()),
         ];
         for (name, value) in fields {
-            super::insert(headers, &format!("{prefix}-{name}"), &value);
+            super::common::insert(headers, &format!("{prefix}-{name}"), &value);
         }
     }
     for (name, value) in [
@@ -48,7 +48,7 @@ pub(crate) fn success_headers(headers: &mut HeaderMap, model: &str) {
         ("x-codex-plan-type", PLAN),
         ("openai-model", model),
     ] {
-        super::insert(headers, name, value);
+        super::common::insert(headers, name, value);
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::ApiError;
+use super::common::ApiError;
 
 /// Parameters the backend refuses.
 const UNSUPPORTED: [&str; 3] = ["max_output_tokens", "temperature", "top_p"];

@@ -14,7 +14,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use super::{ApiError, ConnectionId, check_auth, conversation_key};
+use super::common::{ApiError, ConnectionId, check_auth, conversation_key, insert};
 use crate::common::lock;
 use crate::state::AppState;
 
@@ -85,16 +85,11 @@ fn switching(accept: &str, models_etag: Option<&str>) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let out = response.headers_mut();
-    super::insert(out, "connection", "upgrade");
-    super::insert(out, "upgrade", "websocket");
-    super::insert(out, "sec-websocket-accept", accept);
+    insert(out, "connection", "upgrade");
+    insert(out, "upgrade", "websocket");
+    insert(out, "sec-websocket-accept", accept);
     if let Some(etag) = models_etag {
-        super::insert(out, "x-models-etag", etag);
+        insert(out, "x-models-etag", etag);
     }
     response
-}
-
-/// The maximum socket age configured right now.
-fn max_age(state: &AppState) -> Option<std::time::Duration> {
-    *lock(&state.ws_max_age)
 }

@@ -13,8 +13,11 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
+use super::super::common::{ApiError, check_model};
+use super::super::plan::{answer_headers, plan};
 use super::super::playback::{Frame, Playback};
-use super::super::{ApiError, answer_headers, check_model, compaction, limits, plan, validate};
+use super::super::{compaction, limits, validate};
+use crate::common::lock;
 use crate::record::{NewRecord, RecordKind};
 use crate::state::AppState;
 
@@ -77,7 +80,7 @@ impl Session {
         let mut ping = tokio::time::interval(ping_every.unwrap_or(Duration::from_secs(3600)));
         ping.reset();
         let far = Instant::now() + Duration::from_secs(86400 * 365);
-        let deadline = super::max_age(&self.state).map(|age| Instant::now() + age);
+        let deadline = max_age(&self.state).map(|age| Instant::now() + age);
         let mut stop = self.state.shutdown.clone();
         loop {
             let next = tokio::select! {
@@ -290,4 +293,9 @@ async fn close(ws: &mut Socket, reason: &str) {
         reason: reason.to_owned().into(),
     };
     let _ = ws.send(Message::Close(Some(frame))).await;
+}
+
+/// The maximum socket age configured right now.
+fn max_age(state: &AppState) -> Option<Duration> {
+    *lock(&state.ws_max_age)
 }
