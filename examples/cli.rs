@@ -31,8 +31,8 @@ mod sessions;
 #[path = "cli/term.rs"]
 mod term;
 use clanka_codex::{
-    CatalogSource, CodexAuth, CodexAuthConfig, CodexAuthError, CodexClient, LoginMethod,
-    ModelChoice,
+    CatalogSource, ClientSettings, CodexAuth, CodexAuthConfig, CodexAuthError, CodexClient,
+    LoginMethod, ModelChoice,
 };
 use clanka_http::HttpConfig;
 use clanka_mock::{MockOptions, MockServer, Scenario};
@@ -377,6 +377,9 @@ fn auth_config(config: &Config, interactive: bool, demo: bool) -> CodexAuthConfi
     if let Some(url) = &config.codex.base_url {
         auth = auth.with_base_url(url.clone());
     }
+    if let Some(seconds) = config.auth.refresh_margin_sec {
+        auth = auth.with_refresh_margin(Duration::from_secs(seconds));
+    }
     if demo {
         // The demo backend signs in with a device code, approved at once: no API key,
         // and polling without the usual margin.
@@ -419,16 +422,25 @@ fn store_name(config: &Config) -> String {
     }
 }
 
+/// The Codex client's settings from `codex.*`.
+fn client_settings(config: &Config) -> ClientSettings {
+    ClientSettings {
+        compress_requests: config.codex.compress_requests,
+        max_conversations: config.codex.max_conversations,
+        ..ClientSettings::default()
+    }
+}
+
 /// The services every command needs: store, HTTP client, sockets, and the Codex
 /// client recipe that authenticates the last two.
-fn client_graph(store: &Layer, auth: CodexAuthConfig) -> Layer {
+fn client_graph(store: &Layer, auth: CodexAuthConfig, settings: ClientSettings) -> Layer {
     let base = Layer::merge_all([
         store.clone(),
         http::layer_reqwest(HttpConfig::default()),
         socket::layer_tungstenite(SocketConfig::default()),
         codex::layer_console_prompt(),
     ]);
-    codex::layer_client(auth).provide(&base)
+    codex::layer_client_with(auth, settings).provide(&base)
 }
 
 /// The agent: primary model over WebSocket (or SSE with `--http`) and the sub-agent
@@ -527,7 +539,11 @@ async fn agent_run<W: Write>(
     let terminal = std::io::stdout().is_terminal();
     let interactive = cli.demo || std::io::stderr().is_terminal();
     let store = store_layer(config);
-    let client = client_graph(&store, auth_config(config, interactive, cli.demo));
+    let client = client_graph(
+        &store,
+        auth_config(config, interactive, cli.demo),
+        client_settings(config),
+    );
     let graph = agent_graph(cli, config, &store, &client, &progress);
     let runtime = match graph.build().await {
         Ok(runtime) => runtime,
@@ -766,7 +782,10 @@ async fn account(
     {
         auth = auth.with_callback_ports([*port]);
     }
-    let runtime = match client_graph(&store_layer(config), auth).build().await {
+    let runtime = match client_graph(&store_layer(config), auth, client_settings(config))
+        .build()
+        .await
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: {}", error_chain(&error));

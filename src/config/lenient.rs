@@ -38,8 +38,8 @@ where
     })
 }
 
-/// An optional number (`u64` tokens, `f64` seconds).
-pub(super) fn number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+/// An optional value of type `T` (described as `what` when text does not parse).
+fn optional<'de, D, T>(deserializer: D, what: &str) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + FromStr,
@@ -48,8 +48,23 @@ where
     match Option::<Written<T>>::deserialize(deserializer)? {
         None => Ok(None),
         Some(Written::Value(value)) => Ok(Some(value)),
-        Some(Written::Text(text)) => parse(&text, "a number"),
+        Some(Written::Text(text)) => parse(&text, what),
     }
+}
+
+/// An optional number (`u64` tokens, `f64` seconds).
+pub(super) fn number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + FromStr,
+    T::Err: Display,
+{
+    optional(deserializer, "a number")
+}
+
+/// An optional boolean (`true` or `false`); unset or empty leaves the default.
+pub(super) fn switch<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    optional(deserializer, "a boolean (true or false)")
 }
 
 /// A name of a closed set (`SandboxMode`, `ApprovalPolicy`), by its `FromStr`;

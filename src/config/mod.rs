@@ -98,6 +98,10 @@ pub struct AuthConfig {
     /// Default unset. `Debug` redacts it; serializing a `Config` writes it out.
     #[serde(default, with = "optional_secret")]
     pub api_key: Option<Secret>,
+    /// Seconds before the access token expires that it is refreshed. Default 300, as
+    /// the official client does.
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub refresh_margin_sec: Option<u64>,
 }
 
 /// `codex.*`: the Responses backend.
@@ -108,6 +112,14 @@ pub struct CodexConfig {
     /// `OPENAI_BASE_URL` or `https://api.openai.com/v1` with an API key).
     #[serde(default, with = "optional_string")]
     pub base_url: Option<String>,
+    /// Whether request bodies are zstd-compressed. Default unset: on when signed in
+    /// with ChatGPT (as the official client sends them), off with an API key.
+    #[serde(default, deserialize_with = "lenient::switch")]
+    pub compress_requests: Option<bool>,
+    /// How many conversations a WebSocket model keeps a socket open for; past it the
+    /// least recently used idle one is closed. Default 256.
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub max_conversations: Option<usize>,
 }
 
 /// `model.*`: the agent's models. Unset models are the catalogue's choice; a set
@@ -143,8 +155,13 @@ impl Config {
             auth: AuthConfig {
                 issuer: "https://auth.openai.com".into(),
                 api_key: None,
+                refresh_margin_sec: None,
             },
-            codex: CodexConfig { base_url: None },
+            codex: CodexConfig {
+                base_url: None,
+                compress_requests: None,
+                max_conversations: None,
+            },
             model: ModelConfig {
                 primary: None,
                 primary_effort: None,

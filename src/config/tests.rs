@@ -88,6 +88,37 @@ fn string_settings_accept_numbers_and_booleans() {
 }
 
 #[test]
+fn client_settings_from_a_file_and_the_environment() {
+    Jail::expect_with(|jail| {
+        isolated(jail);
+        jail.create_file(
+            "client.toml",
+            "[codex]\ncompress_requests = false\nmax_conversations = 4096\n[auth]\nrefresh_margin_sec = 60\n",
+        )?;
+        let config = ConfigLoader::new().file("client.toml").load().unwrap();
+        assert_eq!(config.codex.compress_requests, Some(false));
+        assert_eq!(config.codex.max_conversations, Some(4096));
+        assert_eq!(config.auth.refresh_margin_sec, Some(60));
+        assert!(super::unknown::unknown_keys(Path::new("client.toml")).is_empty());
+
+        jail.set_env("CLANKA_CODEX__COMPRESS_REQUESTS", "true");
+        jail.set_env("CLANKA_CODEX__MAX_CONVERSATIONS", "");
+        let config = ConfigLoader::new().file("client.toml").load().unwrap();
+        assert_eq!(config.codex.compress_requests, Some(true));
+        assert_eq!(config.codex.max_conversations, None, "empty is unset");
+
+        jail.set_env("CLANKA_CODEX__COMPRESS_REQUESTS", "maybe");
+        let message = ConfigLoader::new().load().unwrap_err().to_string();
+        assert!(
+            message.contains("CLANKA_CODEX__COMPRESS_REQUESTS")
+                && message.contains("true or false"),
+            "{message}"
+        );
+        Ok(())
+    });
+}
+
+#[test]
 fn malformed_file_names_the_file_and_key() {
     Jail::expect_with(|jail| {
         isolated(jail);

@@ -123,6 +123,13 @@ impl CodexAuthConfig {
         self
     }
 
+    /// Sets [`refresh_margin`](Self::refresh_margin): how long before the access token
+    /// expires it is refreshed.
+    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
     /// Sets the safety margin added to the device polling interval.
     pub fn with_poll_safety_margin(mut self, margin: Duration) -> Self {
         self.poll_safety_margin = margin;

@@ -229,8 +229,14 @@ impl CodexClient {
         let defaults = ProviderOptions::default().system_placement(placement);
         let compress = self.inner.settings.compress_requests.unwrap_or(chatgpt);
         let inner = self.inner.clone();
+        let conversations = self
+            .inner
+            .settings
+            .max_conversations
+            .unwrap_or(ResponsesConfig::new(model).max_conversations);
         ResponsesConfig::new(model)
             .base_url(self.inner.base_url.clone())
+            .max_conversations(conversations)
             .options(options.merge_over(&defaults))
             .compress_requests(compress)
             // The public API compacts through `/responses/compact` only.

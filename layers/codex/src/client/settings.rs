@@ -39,6 +39,10 @@ pub struct ClientSettings {
     /// Whether request bodies are zstd-compressed; `None` decides by the sign-in mode
     /// (on with ChatGPT, off with an API key).
     pub compress_requests: Option<bool>,
+    /// How many conversations each WebSocket model keeps a socket open for (the
+    /// least recently used idle one is closed past it); `None` keeps the Responses
+    /// default (256).
+    pub max_conversations: Option<usize>,
 }
 
 impl Default for ClientSettings {
@@ -47,6 +51,7 @@ impl Default for ClientSettings {
             catalog_ttl: Duration::from_secs(24 * 3600),
             client_version: CLIENT_VERSION.to_owned(),
             compress_requests: None,
+            max_conversations: None,
         }
     }
 }
@@ -61,6 +66,12 @@ impl ClientSettings {
     /// Sets [`compress_requests`](Self::compress_requests).
     pub fn with_compress_requests(mut self, compress: bool) -> Self {
         self.compress_requests = Some(compress);
+        self
+    }
+
+    /// Sets [`max_conversations`](Self::max_conversations).
+    pub fn with_max_conversations(mut self, conversations: usize) -> Self {
+        self.max_conversations = Some(conversations);
         self
     }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use clanka_codex::{
-    CatalogError, CatalogSource, ClientSettings, CodexAuth, CodexClient, ModelChoice, ModelError,
+    CatalogError, CatalogSource, ClientSettings, CodexClient, ModelChoice, ModelError,
 };
 use clanka_mock::{MockOptions, RecordedRequest};
 use clanka_model::{Prompt, ProviderOptions, ReasoningEffort};
@@ -18,19 +18,14 @@ fn is_models(r: &RecordedRequest) -> bool {
 }
 
 /// A client signed in to `h`'s mock, its catalogue cached in `h`'s store.
-fn client(h: &Harness, settings: ClientSettings) -> CodexClient {
+pub(super) fn client(h: &Harness, settings: ClientSettings) -> CodexClient {
     let config = h.config(false).with_base_url(h.server.codex_base_url());
-    let auth = CodexAuth::new(
-        h.http.clone(),
-        &h.store,
-        clanka_codex::DeviceCodeHandlerService::new(h.prompts.clone()),
-        config,
-    );
+    let auth = h.auth_with(config);
     let sockets = WebSocketConstructor::tungstenite(SocketConfig::default());
     CodexClient::new(&auth, h.http.clone(), sockets, &h.store, settings)
 }
 
-async fn signed_in(options: MockOptions) -> Harness {
+pub(super) async fn signed_in(options: MockOptions) -> Harness {
     let h = Harness::with(options).await;
     let issued = h.server.issue_tokens();
     let mut token = super::common::expired(&issued);
@@ -124,12 +119,7 @@ async fn without_the_backend_the_built_in_catalogue_is_used() {
     let config = h
         .config(false)
         .with_base_url("http://127.0.0.1:9/backend-api/codex");
-    let auth = CodexAuth::new(
-        h.http.clone(),
-        &h.store,
-        clanka_codex::DeviceCodeHandlerService::new(h.prompts.clone()),
-        config,
-    );
+    let auth = h.auth_with(config);
     let sockets = WebSocketConstructor::tungstenite(SocketConfig::default());
     let offline = CodexClient::new(
         &auth,

@@ -43,11 +43,15 @@ impl Harness {
     }
 
     pub(super) fn auth(&self, interactive: bool) -> CodexAuth {
+        self.auth_with(self.config(interactive))
+    }
+
+    pub(super) fn auth_with(&self, config: CodexAuthConfig) -> CodexAuth {
         CodexAuth::new(
             self.http.clone(),
             &self.store,
             DeviceCodeHandlerService::new(self.prompts.clone()),
-            self.config(interactive),
+            config,
         )
     }
 

@@ -4,23 +4,12 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-use clanka_codex::{
-    CLIENT_ID, CodexAuth, CodexAuthConfig, CodexAuthError, DeviceCodeHandlerService, SignInReason,
-};
+use clanka_codex::{CLIENT_ID, CodexAuthConfig, CodexAuthError, SignInReason};
 use clanka_mock::MockOptions;
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
 use super::common::{Harness, is_form, is_usercode};
-
-fn auth_with(h: &Harness, config: CodexAuthConfig) -> CodexAuth {
-    CodexAuth::new(
-        h.http.clone(),
-        &h.store,
-        DeviceCodeHandlerService::new(h.prompts.clone()),
-        config,
-    )
-}
 
 fn is_poll(r: &clanka_mock::RecordedRequest) -> bool {
     r.path == "/api/accounts/deviceauth/token"
@@ -155,7 +144,7 @@ async fn polling_waits_the_interval_plus_the_safety_margin() {
     let margin = Duration::from_millis(200);
     let config = h.config(true).with_poll_safety_margin(margin);
     let started = Instant::now();
-    auth_with(&h, config).get().await.unwrap();
+    h.auth_with(config).get().await.unwrap();
     let elapsed = started.elapsed();
 
     assert_eq!(h.count(is_poll), 2);
@@ -172,7 +161,7 @@ async fn device_login_times_out_when_nobody_approves() {
     let timeout = Duration::from_millis(300);
     let config = h.config(true).with_device_timeout(timeout);
     let started = Instant::now();
-    let err = auth_with(&h, config).get().await.unwrap_err();
+    let err = h.auth_with(config).get().await.unwrap_err();
     let elapsed = started.elapsed();
 
     assert!(
@@ -204,7 +193,7 @@ async fn the_deadline_cuts_the_last_wait_short() {
     let timeout = Duration::from_secs(2);
     let config = h.config(true).with_device_timeout(timeout);
     let started = Instant::now();
-    let err = auth_with(&h, config).get().await.unwrap_err();
+    let err = h.auth_with(config).get().await.unwrap_err();
 
     assert!(
         matches!(err, CodexAuthError::DeviceFlowTimedOut(_)),

@@ -7,5 +7,6 @@ mod handshake;
 mod process;
 mod refresh;
 mod secrets;
+mod settings;
 mod store;
 mod unauthorized;

@@ -1,6 +1,8 @@
 //! Refresh: single flight, rotation, permanent failures.
 
-use clanka_codex::{CodexAuthError, SignInReason};
+use std::time::Duration;
+
+use clanka_codex::{CodexAuthError, SignInReason, Token};
 use futures_util::future::join_all;
 use pretty_assertions::assert_eq;
 use serde_json::json;
@@ -39,6 +41,37 @@ async fn hundred_concurrent_gets_refresh_once() {
     let stored = h.tokens().load().await.unwrap().unwrap();
     assert_eq!(stored, tokens[0]);
     assert_eq!(stored.account_id.as_deref(), Some("acct_mock"));
+}
+
+#[tokio::test]
+async fn a_token_is_refreshed_within_the_margin_and_not_before() {
+    let h = Harness::start().await;
+    let issued = h.server.issue_tokens();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let left = |seconds: u64| Token {
+        expires_at_ms: now_ms + seconds * 1000,
+        ..super::common::expired(&issued)
+    };
+    h.tokens().save(&left(400)).await.unwrap();
+    h.auth(false).get().await.unwrap();
+    assert_eq!(h.count(is_refresh), 0, "400 s left: used as it is");
+
+    h.tokens().save(&left(200)).await.unwrap();
+    let margin = h
+        .config(false)
+        .with_refresh_margin(Duration::from_secs(100));
+    h.auth_with(margin).get().await.unwrap();
+    assert_eq!(h.count(is_refresh), 0, "200 s left, a 100 s margin: used");
+
+    h.auth(false).get().await.unwrap();
+    assert_eq!(
+        h.count(is_refresh),
+        1,
+        "200 s left, the default 300 s margin: refreshed first"
+    );
 }
 
 /// Stores an expired token whose refresh token the mock has already rotated.
