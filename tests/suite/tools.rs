@@ -1,7 +1,7 @@
 //! Tools as services, end to end through the agent and clanka-mock: an app's own typed
 //! tool in a toolkit without `exec_command`, a session of `exec_command` and
-//! `write_stdin` across model turns that dies with the run, and a freeform
-//! `apply_patch` over SSE and WebSocket.
+//! `write_stdin` across model turns that dies with the run, a freeform
+//! `apply_patch` over SSE and WebSocket, and `view_image` handing the model an image.
 
 use clanka::agent::{Agent, Output};
 use clanka::runtime::Layer;
@@ -135,7 +135,11 @@ async fn a_command_session_spans_model_turns_and_dies_with_the_run() {
     let mark = super::common::marker();
     let write = |chars: &str| {
         ScriptedResponse::new()
-            .function_call("write_stdin", json!({"session_id": 1000, "chars": chars}))
+            // A yield long enough for `cat` to echo on a loaded machine.
+            .function_call(
+                "write_stdin",
+                json!({"session_id": 1000, "chars": chars, "yield_time_ms": 2000}),
+            )
     };
     let scenario = Scenario::new()
         .respond(ScriptedResponse::new().function_call(
@@ -218,4 +222,35 @@ async fn a_freeform_apply_patch_round_trips_over_sse_and_websocket() {
         );
         server.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn view_image_shows_the_model_a_workspace_image() {
+    let scenario = Scenario::new()
+        .respond(ScriptedResponse::new().function_call("view_image", json!({"path": "dot.png"})))
+        .respond(ScriptedResponse::new().message("a dot"));
+    let (server, _store, dir, agent) = agent(scenario, toolkit::layer_codex(), true).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    std::fs::write(dir.path().join("dot.png"), png).unwrap();
+
+    let events = run(&agent, "what is in dot.png?").await;
+    assert!(matches!(events.last(), Some(Output::AgentFinished { .. })));
+    let sent = server.response_requests();
+    let output = sent[1]
+        .input()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == "function_call_output")
+        .unwrap()
+        .clone();
+    let expected = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg=="; // the file's bytes
+    let parts = output["output"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{output}"));
+    assert!(
+        parts
+            .iter()
+            .any(|p| p["type"] == "input_image" && p["image_url"] == expected),
+        "{output}"
+    );
 }

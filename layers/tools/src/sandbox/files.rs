@@ -61,10 +61,19 @@ pub(super) fn restrict(
         created = grant(created, Path::new("/proc"), AccessFs::WriteFile.into())?;
     }
     let status = created.restrict_self().map_err(|e| setup(&e))?;
-    if status.ruleset == RulesetStatus::NotEnforced {
+    require_enforced(&status.ruleset, &status.landlock)
+}
+
+/// Refuses a ruleset the kernel did not enforce (no Landlock): nothing runs
+/// unsandboxed silently.
+pub(super) fn require_enforced(
+    ruleset: &RulesetStatus,
+    landlock: &impl std::fmt::Debug,
+) -> Result<(), SandboxError> {
+    if *ruleset == RulesetStatus::NotEnforced {
         return Err(SandboxError::Unsupported {
             feature: "Landlock (Linux 5.13 or later, enabled in the kernel's LSM list)",
-            detail: format!("{:?}", status.landlock),
+            detail: format!("{landlock:?}"),
         });
     }
     Ok(())

@@ -152,3 +152,24 @@ async fn danger_full_access_is_not_sandboxed() {
     let (output, code) = run(&context, &format!("cat {}/token", store.path().display())).await;
     assert_eq!((output.as_str(), code), ("readable", 0));
 }
+
+#[test]
+fn a_kernel_without_landlock_is_refused_naming_it_and_the_way_out() {
+    use landlock::RulesetStatus;
+    let error =
+        super::files::require_enforced(&RulesetStatus::NotEnforced, &"NotImplemented").unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("Landlock")
+            && message.contains("NotImplemented")
+            && message.contains("--sandbox danger-full-access")
+            && message.starts_with("the command was not run"),
+        "{message}"
+    );
+    for enforced in [
+        RulesetStatus::FullyEnforced,
+        RulesetStatus::PartiallyEnforced,
+    ] {
+        assert_eq!(super::files::require_enforced(&enforced, &"ok"), Ok(()));
+    }
+}

@@ -146,3 +146,23 @@ fn a_directory_is_not_a_file() {
     let error = apply(&ws, "*** Add File: d\n+a\n").unwrap_err();
     assert_eq!(error.to_string(), "d: is a directory, not a file");
 }
+
+#[test]
+fn a_file_over_the_limit_is_refused_by_name_and_left_alone() {
+    let (_dir, ws) = workspace(&[("small.txt", "a\n")]);
+    let big = std::fs::File::create(ws.root().join("big.log")).unwrap();
+    big.set_len(super::super::MAX_FILE_BYTES + 1).unwrap(); // sparse
+    drop(big);
+    let error = apply(
+        &ws,
+        "*** Update File: small.txt\n@@\n-a\n+b\n*** Update File: big.log\n@@\n-x\n+y\n",
+    )
+    .unwrap_err();
+    assert!(matches!(error, PatchError::TooLarge { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(
+        message.contains("big.log") && message.contains("at most 16 MiB"),
+        "{message}"
+    );
+    assert_eq!(read(&ws, "small.txt"), "a\n", "nothing applied");
+}
