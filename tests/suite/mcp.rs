@@ -113,7 +113,11 @@ async fn stdio_tools_reach_the_model_and_never_see_the_clis_secrets() {
     std::fs::create_dir_all(config.path().join("clanka")).unwrap();
     std::fs::write(
         config.path().join("clanka/config.toml"),
-        format!("[mcp_servers.everything]\ncommand = \"node\"\nargs = [{index:?}, \"stdio\"]\nstartup_timeout_sec = 60\n"),
+        format!(
+            "[mcp_servers.everything]\ncommand = \"node\"\nargs = [{index:?}, \"stdio\"]\n\
+             startup_timeout_sec = 60\ndisabled_tools = [\"trigger-long-running-operation\"]\n\
+             env = {{ MCP_GREETING = \"configured\" }}\n"
+        ),
     )
     .unwrap();
     let scenario = Scenario::new()
@@ -151,6 +155,10 @@ async fn stdio_tools_reach_the_model_and_never_see_the_clis_secrets() {
         tools.contains(&"mcp__everything__echo") && tools.contains(&"mcp__everything__get-sum"),
         "{tools:?}"
     );
+    assert!(
+        !tools.contains(&"mcp__everything__trigger-long-running-operation"),
+        "a disabled tool is not offered: {tools:?}"
+    );
     let outputs: Vec<String> = requests
         .last()
         .unwrap()
@@ -164,6 +172,11 @@ async fn stdio_tools_reach_the_model_and_never_see_the_clis_secrets() {
     assert!(outputs[0].contains("hello mcp"), "{}", outputs[0]);
     assert!(outputs[1].contains('5'), "{}", outputs[1]);
     assert!(outputs[2].contains("PATH"), "get-env ran: {}", outputs[2]);
+    assert!(
+        outputs[2].contains("MCP_GREETING") && outputs[2].contains("configured"),
+        "the server's configured env reaches it: {}",
+        outputs[2]
+    );
     for secret in [
         "OPENAI_API_KEY",
         "sk-must-not-leak",
