@@ -98,7 +98,14 @@ async fn run_one(
             .await
             .map(ToolOutput::text)
     } else {
-        match inner.toolkit.get(&call.name) {
+        // Only a tool offered to this model runs: one whose form the model was not
+        // given (`shell` where it was offered `exec_command`) is as unknown as a
+        // made-up name.
+        let offered = inner
+            .toolkit
+            .get(&call.name)
+            .filter(|tool| tool.spec(inner.profile.as_ref()).is_some());
+        match offered {
             Some(tool) => {
                 emit_call(call, tool.describe(call), emitter).await;
                 let request = ToolRequest {

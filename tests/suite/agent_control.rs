@@ -136,8 +136,8 @@ async fn history_is_kept_across_sends_and_one_send_runs_at_a_time() {
 async fn cancel_stops_a_running_command_and_ends_the_stream() {
     let mark = super::common::marker();
     let scenario = Scenario::new().respond(ScriptedResponse::new().function_call(
-        "shell",
-        json!({"command": format!("setsid -f sleep {mark}; sleep {mark}")}),
+        "exec_command",
+        json!({"cmd": format!("setsid -f sleep {mark}; sleep {mark}"), "yield_time_ms": 30000}),
     ));
     let (_server, _dir, agent) = setup(scenario).await;
     let mut stream = agent.send("wait", None);

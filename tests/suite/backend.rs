@@ -58,10 +58,10 @@ async fn the_catalogue_picks_the_model_and_a_retired_one_is_refused_before_any_r
     server.shutdown().await;
 }
 
-/// A tool round: a shell call, then the answer.
+/// A tool round: a command, then the answer.
 fn tool_round() -> Scenario {
     Scenario::new()
-        .respond(ScriptedResponse::new().function_call("shell", json!({"command": "true"})))
+        .respond(ScriptedResponse::new().function_call("exec_command", json!({"cmd": "true"})))
         .respond(ScriptedResponse::new().message("done"))
 }
 

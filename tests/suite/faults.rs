@@ -19,9 +19,9 @@ fn answer() -> ScriptedResponse {
     ScriptedResponse::new().message(ANSWER)
 }
 
-/// A shell call appending to `marker.txt`; its `output_item.done` is event 5.
+/// A command appending to `marker.txt`; its `output_item.done` is event 5.
 fn tool_call() -> ScriptedResponse {
-    ScriptedResponse::new().function_call("shell", json!({"command": "echo ran >> marker.txt"}))
+    ScriptedResponse::new().function_call("exec_command", json!({"cmd": "echo ran >> marker.txt"}))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

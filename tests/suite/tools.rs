@@ -254,3 +254,30 @@ async fn view_image_shows_the_model_a_workspace_image() {
         "{output}"
     );
 }
+
+#[tokio::test]
+async fn a_tool_in_a_form_the_model_was_not_offered_does_not_run() {
+    let scenario = Scenario::new()
+        .respond(ScriptedResponse::new().function_call("shell", json!({"command": "touch ran"})))
+        .respond(ScriptedResponse::new().message("tried"));
+    let (server, _store, dir, agent) = agent(scenario, toolkit::layer_codex(), true).await;
+
+    let events = run(&agent, "run it the old way").await;
+    assert!(matches!(events.last(), Some(Output::AgentFinished { .. })));
+    let sent = server.response_requests();
+    assert!(!tool_names(&sent[0]).contains(&"shell".to_owned()));
+    let output = sent[1]
+        .input()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == "function_call_output")
+        .unwrap()
+        .clone();
+    assert!(
+        output["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("there is no tool named `shell`")),
+        "{output}"
+    );
+    assert!(!dir.path().join("ran").exists(), "nothing ran");
+}
