@@ -1,7 +1,8 @@
 //! Automatic compaction through the agent and clanka-mock: a 30-turn run with a small
 //! `compact_at` compacts again and again, each later request carrying the compaction
-//! item and smaller than before it; with compaction failing, the CLI's run completes
-//! uncompacted and says so.
+//! item and smaller than before it; with an API key the CLI compacts through
+//! `/responses/compact` and `--json` reports each compaction; with compaction failing,
+//! the CLI's run completes uncompacted and says so.
 
 use clanka::agent::{Agent, AgentConfig, Output};
 use clanka::codex;
@@ -151,5 +152,66 @@ async fn a_failing_compaction_warns_and_the_run_completes_uncompacted() {
         requests
             .iter()
             .all(|r| !r.input().unwrap().iter().any(is_compaction_item))
+    );
+}
+
+#[tokio::test]
+async fn with_an_api_key_the_endpoint_compacts_and_json_tells_it() {
+    let server = MockServer::start(MockOptions::default().with_scenario(long_run()))
+        .await
+        .unwrap();
+    let (store, dir, home) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let mut command = cli();
+    command
+        .args(["count lines", "--http", "--json", "-C"])
+        .arg(dir.path())
+        .env("CLANKA_AUTH__API_KEY", "sk-mock")
+        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
+        .env("CLANKA_STORE__DIR", store.path())
+        .env("CLANKA_AGENT__COMPACT_AT", COMPACT_AT.to_string())
+        .env("HOME", home.path());
+    let result = output(command).await;
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    let events: Vec<serde_json::Value> = text(&result.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let started = events
+        .iter()
+        .filter(|e| e["type"] == "compaction_started")
+        .count();
+    let finished: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["type"] == "compaction_finished")
+        .collect();
+    assert!(started >= 1 && started == finished.len(), "{events:?}");
+    assert!(
+        finished.iter().all(|e| e["method"] == "endpoint"),
+        "{finished:?}"
+    );
+    assert!(
+        finished
+            .iter()
+            .all(|e| e["tokens_after"].as_u64() < e["tokens_before"].as_u64()),
+        "{finished:?}"
+    );
+    let compacted = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/responses/compact"))
+        .count();
+    assert_eq!(
+        compacted,
+        finished.len(),
+        "one endpoint call per compaction"
+    );
+    let last = server.response_requests().pop().unwrap();
+    assert!(
+        last.input().unwrap().iter().any(is_compaction_item),
+        "the last request carries the endpoint's compaction item"
     );
 }
