@@ -160,6 +160,14 @@ pub(super) async fn wait_running(marker: &str, count: usize) {
     }
 }
 
+/// The events of a `--json` run's stdout, one per line.
+pub(super) fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    text(stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
 /// The CLI on a mock playing `scenario`, in API-key mode, with a workspace, a store
 /// and a HOME of its own (`dirs`, in that order): a login shell reads no profile of
 /// this machine's user.

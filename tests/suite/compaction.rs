@@ -12,7 +12,9 @@ use clanka_model::ProviderOptions;
 use futures_util::StreamExt as _;
 use serde_json::json;
 
-use super::common::{cli, output, quiet_exec, text, token_store};
+use std::process::Stdio;
+
+use super::common::{Run, cli_on, json_lines, output, quiet_exec, text, token_store};
 
 const TURNS: usize = 30;
 const COMPACT_AT: u64 = 1500;
@@ -115,24 +117,14 @@ async fn a_long_run_compacts_repeatedly_and_requests_shrink() {
 
 #[tokio::test]
 async fn a_failing_compaction_warns_and_the_run_completes_uncompacted() {
-    let scenario = long_run().with_compaction_fault(CompactionFault::NoItem);
-    let server = MockServer::start(MockOptions::default().with_scenario(scenario))
-        .await
-        .unwrap();
-    let (store, dir, home) = (
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-    );
-    let mut command = cli();
+    let Run {
+        server,
+        mut command,
+        dirs: _dirs,
+    } = cli_on(long_run().with_compaction_fault(CompactionFault::NoItem)).await;
     command
-        .args(["count lines", "--http", "-C"])
-        .arg(dir.path())
-        .env("CLANKA_AUTH__API_KEY", "sk-mock")
-        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
-        .env("CLANKA_STORE__DIR", store.path())
         .env("CLANKA_AGENT__COMPACT_AT", COMPACT_AT.to_string())
-        .env("HOME", home.path());
+        .stdout(Stdio::piped());
     let result = output(command).await;
     let shown = format!("{}{}", text(&result.stdout), text(&result.stderr));
     assert_eq!(result.status.code(), Some(0), "{shown}");
@@ -157,29 +149,18 @@ async fn a_failing_compaction_warns_and_the_run_completes_uncompacted() {
 
 #[tokio::test]
 async fn with_an_api_key_the_endpoint_compacts_and_json_tells_it() {
-    let server = MockServer::start(MockOptions::default().with_scenario(long_run()))
-        .await
-        .unwrap();
-    let (store, dir, home) = (
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-    );
-    let mut command = cli();
+    let Run {
+        server,
+        mut command,
+        dirs: _dirs,
+    } = cli_on(long_run()).await;
     command
-        .args(["count lines", "--http", "--json", "-C"])
-        .arg(dir.path())
-        .env("CLANKA_AUTH__API_KEY", "sk-mock")
-        .env("CLANKA_CODEX__BASE_URL", server.codex_base_url())
-        .env("CLANKA_STORE__DIR", store.path())
+        .arg("--json")
         .env("CLANKA_AGENT__COMPACT_AT", COMPACT_AT.to_string())
-        .env("HOME", home.path());
+        .stdout(Stdio::piped());
     let result = output(command).await;
     assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
-    let events: Vec<serde_json::Value> = text(&result.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let events = json_lines(&result.stdout);
     let started = events
         .iter()
         .filter(|e| e["type"] == "compaction_started")

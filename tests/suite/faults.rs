@@ -9,7 +9,7 @@ use clanka_mock::{HttpError, MockServer, Scenario, ScriptedResponse};
 use futures_util::StreamExt as _;
 use serde_json::json;
 
-use super::common::{cli, output, text};
+use super::common::{cli, json_lines, output, text};
 
 const ANSWER: &str = "The answer is 42.";
 
@@ -313,10 +313,7 @@ async fn json_output_carries_the_discard_and_each_text_once_after_it() {
         .env("CLANKA_STORE__DIR", store.path());
     let result = output(command).await;
     assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
-    let events: Vec<serde_json::Value> = text(&result.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let events = json_lines(&result.stdout);
     // What a consumer keeps: deltas of sections not named by a later discard.
     let discarded: Vec<&str> = events
         .iter()

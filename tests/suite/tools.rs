@@ -43,6 +43,17 @@ async fn agent(
     (server, store, dir, agent)
 }
 
+/// The first tool output in `request`'s input.
+fn first_output(request: &RecordedRequest) -> serde_json::Value {
+    request
+        .input()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == "function_call_output")
+        .unwrap()
+        .clone()
+}
+
 async fn run(agent: &Agent, prompt: &str) -> Vec<Output> {
     let mut events = agent.send(prompt, None);
     let mut seen = Vec::new();
@@ -121,13 +132,7 @@ async fn an_app_tool_is_offered_and_called_and_exec_command_can_be_removed() {
         "string"
     );
     assert_eq!(weather_tool["parameters"]["required"], json!(["city"]));
-    let output = sent[1]
-        .input()
-        .unwrap()
-        .iter()
-        .find(|i| i["type"] == "function_call_output")
-        .unwrap();
-    assert_eq!(output["output"], "Lyon: 21°C, sunny");
+    assert_eq!(first_output(&sent[1])["output"], "Lyon: 21°C, sunny");
 }
 
 #[tokio::test]
@@ -236,13 +241,7 @@ async fn view_image_shows_the_model_a_workspace_image() {
     let events = run(&agent, "what is in dot.png?").await;
     assert!(matches!(events.last(), Some(Output::AgentFinished { .. })));
     let sent = server.response_requests();
-    let output = sent[1]
-        .input()
-        .unwrap()
-        .iter()
-        .find(|i| i["type"] == "function_call_output")
-        .unwrap()
-        .clone();
+    let output = first_output(&sent[1]);
     let expected = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg=="; // the file's bytes
     let parts = output["output"]
         .as_array()
@@ -266,13 +265,7 @@ async fn a_tool_in_a_form_the_model_was_not_offered_does_not_run() {
     assert!(matches!(events.last(), Some(Output::AgentFinished { .. })));
     let sent = server.response_requests();
     assert!(!tool_names(&sent[0]).contains(&"shell".to_owned()));
-    let output = sent[1]
-        .input()
-        .unwrap()
-        .iter()
-        .find(|i| i["type"] == "function_call_output")
-        .unwrap()
-        .clone();
+    let output = first_output(&sent[1]);
     assert!(
         output["output"]
             .as_str()
