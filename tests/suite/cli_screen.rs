@@ -239,7 +239,7 @@ impl Tmux {
             .env("SHELL", "/bin/sh")
             .env("TERM", "xterm-256color")
             .status()
-            .expect("tmux is installed (.ci/test installs it)");
+            .expect("tmux is installed (.ci/setup installs it)");
         assert!(status.success());
         Self { socket, _dir: dir }
     }

@@ -1,4 +1,4 @@
-//! A fleet of CLI processes on one Redis store (the server `.ci/test` starts): one
+//! A fleet of CLI processes on one Redis store (CI's server, or one this test process starts): one
 //! sign-in, refreshed exactly once for all of them; a holder killed mid-refresh loses
 //! the lock with its lease and exactly one more refresh follows; a session started by
 //! one process resumes in another; a store that does not answer is named.
@@ -15,9 +15,7 @@ use nix::unistd::Pid;
 use super::common::{cli, output, text};
 
 fn redis_url() -> String {
-    std::env::var("CLANKA_TEST_REDIS_URL").unwrap_or_else(|_| {
-        panic!("CLANKA_TEST_REDIS_URL is not set: run the tests with `.ci/test`, which starts redis-server")
-    })
+    clanka_kv::test_redis::url().unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Stores an expired token of `server`'s in the Redis `namespace`.

@@ -1,6 +1,6 @@
 //! MCP tools through the agent, against a real server nobody here wrote:
 //! `@modelcontextprotocol/server-everything` from the npm registry (installed by
-//! `.ci/test`), over stdio and streamable HTTP; and its faults: a server killed
+//! `.ci/setup`), over stdio and streamable HTTP; and its faults: a server killed
 //! mid-call, a call past its timeout, an unknown tool, garbage on stdout.
 
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ use serde_json::json;
 use super::common::{cli, marker, output, quiet_exec, running, text, token_store};
 
 /// `server-everything`'s entry point: `CLANKA_MCP_EVERYTHING`, else the cache
-/// `.ci/test` installs into. Missing, the test fails: it is never skipped.
+/// `.ci/setup` installs into. Missing, the test fails: it is never skipped.
 fn everything() -> PathBuf {
     let path = std::env::var_os("CLANKA_MCP_EVERYTHING").map_or_else(
         || {
@@ -33,7 +33,7 @@ fn everything() -> PathBuf {
     );
     assert!(
         path.exists(),
-        "{} is missing: run `.ci/test`, which installs @modelcontextprotocol/server-everything",
+        "{} is missing: run `.ci/setup`, which installs @modelcontextprotocol/server-everything",
         path.display()
     );
     path

@@ -1,47 +1,17 @@
 //! Latency of one `get`, `set` and `lock` + release on the file store against a Redis
 //! store on loopback. `cargo bench -p clanka-kv --bench latency`; Redis is the server
-//! at `CLANKA_TEST_REDIS_URL`, else a `redis-server` this bench starts on a free port.
+//! at `CLANKA_TEST_REDIS_URL`, else a `redis-server` started on a free port
+//! ([`clanka_kv::test_redis`]).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
-
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use clanka_kv::{KeyValueStore, RedisOptions, RedisStore};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 
-/// A Redis URL, and the server this bench started, if it did.
-fn redis() -> (String, Option<Child>) {
-    if let Ok(url) = std::env::var("CLANKA_TEST_REDIS_URL") {
-        return (url, None);
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server (apt-get install redis-server)");
-    std::thread::sleep(Duration::from_millis(300));
-    (format!("redis://127.0.0.1:{port}"), Some(child))
-}
-
 fn bench(c: &mut Criterion) {
     let runtime = Runtime::new().unwrap();
-    let (url, server) = redis();
+    let url = clanka_kv::test_redis::url().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = KeyValueStore::file_system(dir.path().join("store")).unwrap();
     let options = RedisOptions {
@@ -70,9 +40,6 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
     runtime.block_on(redis.clear()).unwrap();
-    if let Some(mut server) = server {
-        let _ = server.kill();
-    }
 }
 
 criterion_group!(benches, bench);

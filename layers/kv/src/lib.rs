@@ -35,6 +35,8 @@ mod model;
 #[cfg(feature = "test-support")]
 pub mod conformance;
 mod error;
+#[cfg(all(feature = "test-support", feature = "redis"))]
+pub mod test_redis;
 
 mod file;
 mod future;

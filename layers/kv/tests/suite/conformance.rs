@@ -26,12 +26,10 @@ pub(super) fn file() -> Fixture {
     }
 }
 
-/// The Redis server `.ci/test` starts: its URL. Missing, the test fails (it is never
-/// skipped).
+/// The tests' Redis server: CI's, else one started for this process. Without
+/// `redis-server` the test fails (it is never skipped).
 pub(super) fn redis_url() -> String {
-    std::env::var("CLANKA_TEST_REDIS_URL").unwrap_or_else(|_| {
-        panic!("CLANKA_TEST_REDIS_URL is not set: run the tests with `.ci/test`, which starts redis-server")
-    })
+    clanka_kv::test_redis::url().unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// A Redis store in a namespace of its own.

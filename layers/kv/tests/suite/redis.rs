@@ -1,4 +1,5 @@
-//! The Redis backend's leases and fences, against the real server `.ci/test` starts:
+//! The Redis backend's leases and fences, against a real server (CI's, or one the
+//! tests start):
 //! a holder that stops renewing (its runtime frozen, as a paused process's) loses the
 //! lock when the lease ends, the next waiter proceeds, and the first holder's write
 //! is then refused; a server that does not answer is a typed error naming its address.
@@ -163,4 +164,20 @@ async fn a_server_that_does_not_answer_is_named_without_the_password() {
     );
     assert!(shown.contains(&format!("127.0.0.1:{port}")), "{shown}");
     assert!(!shown.contains("hunter2"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_started_test_server_answers_and_stops_when_dropped() {
+    let server = clanka_kv::test_redis::TestRedis::start().unwrap();
+    let url = server.url().to_owned();
+    let store = KeyValueStore::new(RedisStore::connect(&url).await.unwrap());
+    store.set("k", "v").await.unwrap();
+    assert_eq!(store.get_string("k").await.unwrap().as_deref(), Some("v"));
+    drop(store);
+    drop(server);
+    let port = url.rsplit(':').next().unwrap();
+    assert!(
+        std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err(),
+        "the server stopped with its handle"
+    );
 }
