@@ -76,7 +76,7 @@ pub enum KvError {
         source: io::Error,
     },
     /// Another holder kept the lock longer than the store waits.
-    #[error("timed out after {} s waiting for lock {name:?} in {store}; another process holds it", .after.as_secs())]
+    #[error("timed out after {:.1} s waiting for lock {name:?} in {store}; another holder has it", .after.as_secs_f64())]
     LockTimeout {
         /// The lock's name.
         name: String,

@@ -1,8 +1,9 @@
-//! A key-value store as a tower service, with memory and file-system backends.
+//! A key-value store as a tower service, with memory, file-system and Redis backends.
 //!
 //! [`KeyValueStore`] is the cloneable handle the rest of clanka codes against; it
-//! wraps any service answering [`KvRequest`]s. The backends are [`MemoryStore`] and
-//! [`FileStore`] (one file per key, atomic writes, cross-process locks);
+//! wraps any service answering [`KvRequest`]s. The backends are [`MemoryStore`],
+//! [`FileStore`] (one file per key, atomic writes, cross-process locks) and, with the
+//! `redis` feature, `RedisStore` (lease locks with fencing numbers);
 //! [`PrefixLayer`] scopes a store to a key prefix and [`TypedStore`] reads and
 //! writes JSON values. This mirrors Effect's `KeyValueStore` (`layerMemory`,
 //! `layerFileSystem`, `prefix`, `forSchema`).
@@ -42,6 +43,7 @@ mod file;
 mod future;
 mod memory;
 mod store;
+mod wait;
 
 mod prefix;
 #[cfg(feature = "redis")]

@@ -176,9 +176,11 @@ impl KeyValueStore {
     }
 
     /// Waits for the exclusive lock called `name`; it is released when the guard drops.
+    /// A wait longer than the store's lock timeout (30 s by default) ends with
+    /// [`KvError::LockTimeout`].
     ///
-    /// On the file backend the lock also excludes other processes using the same
-    /// directory; waiting does not block the async runtime.
+    /// On the file and Redis backends the lock also excludes other processes using the
+    /// same store; waiting does not block the async runtime.
     pub async fn lock(&self, name: impl Into<String>) -> Result<LockGuard, KvError> {
         match self.request(KvRequest::Lock { name: name.into() }).await? {
             KvResponse::Locked(guard) => Ok(guard),

@@ -6,11 +6,11 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::wait::Pauses;
 use crate::{KvError, LockGuard};
 
-/// The first pause between tries; it doubles up to [`MAX_PAUSE`].
-const FIRST_PAUSE: Duration = Duration::from_millis(5);
-const MAX_PAUSE: Duration = Duration::from_millis(200);
+/// The first and the longest pause between tries.
+const PAUSES: (Duration, Duration) = (Duration::from_millis(5), Duration::from_millis(200));
 
 /// Waits up to `timeout` for the exclusive lock `name` of the store in `dir`.
 pub(super) async fn lock(
@@ -23,8 +23,7 @@ pub(super) async fn lock(
         tokio::task::spawn_blocking(move || super::ops::open_lock(&owned_dir, &owned_name))
             .await
             .map_err(KvError::Task)??;
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut pause = FIRST_PAUSE;
+    let mut pauses = Pauses::new(PAUSES.0, PAUSES.1, timeout);
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(LockGuard::new(name, file)),
@@ -33,17 +32,13 @@ pub(super) async fn lock(
                 return Err(KvError::Lock { name, path, source });
             }
         }
-        let now = tokio::time::Instant::now();
-        if now >= deadline {
+        tracing::debug!(lock = %name, "waiting for lock");
+        if !pauses.pause(std::future::pending()).await {
             return Err(KvError::LockTimeout {
                 name,
                 store: dir.display().to_string(),
                 after: timeout,
             });
         }
-        tracing::debug!(lock = %name, "waiting for lock");
-        let jittered = pause.mul_f64(0.5 + fastrand::f64());
-        tokio::time::sleep(jittered.min(deadline - now)).await;
-        pause = (pause * 2).min(MAX_PAUSE);
     }
 }

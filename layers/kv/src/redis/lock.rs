@@ -1,16 +1,21 @@
-//! Locks with a lease: taken with `SET key token NX PX lease`, renewed every third of
-//! the lease while the guard lives, released by a compare-and-delete script. Each
-//! acquisition takes the next fencing number (`INCR`). A holder that dies or hangs
+//! Locks with a lease: taken with `SET key token NX PX lease` together with the next
+//! fencing number (`INCR`) in one script, renewed every third of the lease while the
+//! guard lives, released by a compare-and-delete script. A holder that dies or hangs
 //! loses the lock when its lease ends. Waiters back off with jitter until their
-//! deadline; a release by this process wakes its own waiters at once.
+//! deadline; a release through the same [`RedisStore`] wakes its waiters at once.
 
 use std::time::Duration;
 
-use redis::{AsyncCommands as _, Script};
-use tokio::time::Instant;
+use redis::Script;
 
 use super::RedisStore;
+use crate::wait::Pauses;
 use crate::{Fence, KvError, LockGuard};
+
+/// Takes the lock if it is free, and then the next fencing number (0: not taken).
+const ACQUIRE: &str = "\
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end \
+return 0";
 
 /// Renews the lease if the lock still holds the token.
 const RENEW: &str = "\
@@ -35,8 +40,7 @@ pub(super) async fn acquire(store: &RedisStore, name: String) -> Result<LockGuar
     let key = lock_key(&options.namespace, &name);
     let token = format!("{:032x}", fastrand::u128(..));
     let lease_ms = u64::try_from(options.lease.as_millis()).unwrap_or(u64::MAX);
-    let started = Instant::now();
-    let mut wait = BACKOFF.0;
+    let mut pauses = Pauses::new(BACKOFF.0, BACKOFF.1, options.lock_timeout);
     let mut connection = store.inner.connection.clone();
     loop {
         // Listening before trying: a release between a failed try and the wait
@@ -44,20 +48,16 @@ pub(super) async fn acquire(store: &RedisStore, name: String) -> Result<LockGuar
         let released = store.inner.released.notified();
         tokio::pin!(released);
         released.as_mut().enable();
-        let taken: Option<String> = redis::cmd("SET")
-            .arg(&key)
+        // One script: a lock is never taken without its fencing number.
+        let number: u64 = Script::new(ACQUIRE)
+            .key(&key)
+            .key(format!("{}:f:{name}", options.namespace))
             .arg(&token)
-            .arg("NX")
-            .arg("PX")
             .arg(lease_ms)
-            .query_async(&mut connection)
+            .invoke_async(&mut connection)
             .await
             .map_err(|e| store.unavailable(e))?;
-        if taken.is_some() {
-            let number: u64 = connection
-                .incr(format!("{}:f:{name}", options.namespace), 1)
-                .await
-                .map_err(|e| store.unavailable(e))?;
+        if number > 0 {
             let held = Held::start(store.clone(), key, token.clone(), options.lease);
             let fence = Fence {
                 lock: name.clone(),
@@ -66,20 +66,13 @@ pub(super) async fn acquire(store: &RedisStore, name: String) -> Result<LockGuar
             };
             return Ok(LockGuard::new(name, held).with_fence(fence));
         }
-        let left = options.lock_timeout.saturating_sub(started.elapsed());
-        if left.is_zero() {
+        if !pauses.pause(released).await {
             return Err(KvError::LockTimeout {
                 name,
                 store: format!("redis at {}", store.inner.address),
                 after: options.lock_timeout,
             });
         }
-        let jittered = wait.mul_f64(0.5 + fastrand::f64());
-        tokio::select! {
-            () = tokio::time::sleep(jittered.min(left)) => {}
-            () = released => {}
-        }
-        wait = (wait * 2).min(BACKOFF.1);
     }
 }
 

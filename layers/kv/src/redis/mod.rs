@@ -199,8 +199,13 @@ impl RedisStore {
             }
             KvRequest::Clear => {
                 for batch in self.scan().await?.chunks(500) {
-                    let written: Vec<String> =
-                        batch.iter().map(|k| k.replacen(":k:", ":w:", 1)).collect();
+                    // Data keys are `<namespace>:k:<key>`; the namespace may hold `:k:`.
+                    let prefix = self.key("");
+                    let written: Vec<String> = batch
+                        .iter()
+                        .filter_map(|k| k.strip_prefix(&prefix))
+                        .map(|key| self.written_key(key))
+                        .collect();
                     let () = connection.del(batch).await.map_err(failed)?;
                     let () = connection.del(written).await.map_err(failed)?;
                 }

@@ -120,7 +120,7 @@ async fn a_lock_held_too_long_times_out_naming_the_store() {
     );
     assert_eq!(store, &tmp.path().display().to_string());
     assert!(
-        error.to_string().contains("another process holds it"),
+        error.to_string().contains("another holder has it"),
         "{error}"
     );
 

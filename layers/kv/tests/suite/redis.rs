@@ -181,3 +181,28 @@ async fn a_started_test_server_answers_and_stops_when_dropped() {
         "the server stopped with its handle"
     );
 }
+
+#[tokio::test]
+async fn clearing_a_namespace_that_holds_the_key_marker_leaves_its_neighbour_alone() {
+    let base = format!("clear-{}", fastrand::u64(..));
+    let connect = |namespace: String| async move {
+        KeyValueStore::new(
+            RedisStore::connect_with(&redis_url(), options(&namespace, Duration::from_secs(10)))
+                .await
+                .unwrap(),
+        )
+    };
+    // `<base>:k:x`'s data key `a` is `<base>:k:x:k:a`; its first `:k:` read as the
+    // marker would name `<base>:w:x:k:a`, the data key `a` of `<base>:w:x`.
+    let cleared = connect(format!("{base}:k:x")).await;
+    let neighbour = connect(format!("{base}:w:x")).await;
+    neighbour.set("a", "kept").await.unwrap();
+    cleared.set("a", "gone").await.unwrap();
+    cleared.clear().await.unwrap();
+    assert_eq!(cleared.keys().await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        neighbour.get_string("a").await.unwrap().as_deref(),
+        Some("kept")
+    );
+    neighbour.clear().await.unwrap();
+}
