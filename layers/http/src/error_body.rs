@@ -1,5 +1,5 @@
-//! Middleware that reads the (small) body of a 429 or 5xx response before retries
-//! decide, so a delay the server wrote in its error message counts like a
+//! Middleware that reads the (small) body of a 429 or 503 response, the statuses
+//! that name their delay, before retries decide, so a delay the server wrote in its error message counts like a
 //! `Retry-After` header. The body is kept and handed on unchanged.
 
 use std::future::Future;
@@ -10,7 +10,7 @@ use reqwest::{Request, Response, ResponseBuilderExt as _};
 use reqwest_middleware::{Middleware, Next};
 
 use crate::backoff::server_delay;
-use crate::retry_after::ServerDelay;
+use crate::retry_after::{ServerDelay, names_its_delay};
 
 /// The most of an error body that is read; the rest is dropped.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -34,8 +34,8 @@ impl Middleware for ErrorBody {
     {
         Box::pin(async move {
             let response = next.run(req, extensions).await?;
-            let status = response.status();
-            if status.as_u16() != 429 && !status.is_server_error() {
+            // Only a status that names its delay is read here: the retry waits for it.
+            if !names_its_delay(response.status()) {
                 return Ok(response);
             }
             Ok(buffered(response).await)

@@ -31,15 +31,16 @@ async fn read_timeout_fires_when_the_body_stalls() {
 #[tokio::test]
 async fn slow_steady_stream_outlives_the_read_timeout() {
     let every = Duration::from_millis(100);
-    let body = Body::Drip { len: 10, every };
+    let body = Body::Drip { len: 30, every };
     let server = TestServer::start(vec![Reply::status(200).body(body)]).await;
-    // Each gap is 100 ms; the timeout leaves room for a stalled scheduler.
-    let client = client(Duration::from_secs(2));
+    // Each gap is 100 ms and the whole body 3 s: a read timeout of 1 s leaves room
+    // for a stalled scheduler and still fails a timeout on the whole body.
+    let client = client(Duration::from_secs(1));
     let res = client
         .send(client.request(Method::GET, &server.url))
         .await
         .unwrap();
-    assert_eq!(res.bytes().await.unwrap().len(), 10);
+    assert_eq!(res.bytes().await.unwrap().len(), 30);
 }
 
 #[tokio::test]
