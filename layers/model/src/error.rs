@@ -120,10 +120,14 @@ pub enum AiError {
     },
     /// The response ran past the time a [`StreamTimeoutLayer`](crate::layers::StreamTimeoutLayer)
     /// gives it.
-    #[error("the response took longer than {} s", .after.as_secs_f64())]
+    #[error("the response took longer than {}", match .after {
+        Some(after) => format!("{} s", after.as_secs_f64()),
+        None => "its time limit".to_owned(),
+    })]
     Timeout {
-        /// The limit.
-        after: Duration,
+        /// The limit, when the layer that enforced it said (tower's own timeout does
+        /// not).
+        after: Option<Duration>,
     },
     /// An unexpected HTTP status, 5xx included.
     #[error("server returned status {status}: {message}")]
@@ -164,9 +168,9 @@ impl AiError {
     pub fn from_box(error: BoxError) -> Self {
         match error.downcast::<Self>() {
             Ok(error) => *error,
-            Err(other) if other.to_string() == "request timed out" => Self::Timeout {
-                after: Duration::ZERO,
-            },
+            Err(other) if other.is::<tower::timeout::error::Elapsed>() => {
+                Self::Timeout { after: None }
+            }
             Err(other) => Self::Local(other),
         }
     }

@@ -96,3 +96,18 @@ fn messages_are_lowercase_and_keep_the_source() {
     };
     assert_eq!(err.to_string(), "server returned status 502: bad gateway");
 }
+
+#[test]
+fn a_tower_timeout_is_a_timeout_of_unknown_length() {
+    let error = AiError::from_box(Box::new(tower::timeout::error::Elapsed::new()));
+    assert!(
+        matches!(error, AiError::Timeout { after: None }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the response took longer than its time limit"
+    );
+    let error = AiError::from_box("something else".into());
+    assert!(matches!(error, AiError::Local(_)), "{error:?}");
+}

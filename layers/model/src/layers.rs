@@ -87,7 +87,7 @@ where
         Box::pin(async move {
             let stream = tokio::time::timeout_at(deadline, opening)
                 .await
-                .map_err(|_| AiError::Timeout { after })??;
+                .map_err(|_| AiError::Timeout { after: Some(after) })??;
             Ok(PartStream::new(Deadline {
                 stream,
                 sleep: Box::pin(tokio::time::sleep_until(deadline)),
@@ -118,7 +118,9 @@ impl Stream for Deadline {
         }
         if self.sleep.as_mut().poll(cx).is_ready() {
             self.done = true;
-            return Poll::Ready(Some(Err(AiError::Timeout { after: self.after })));
+            return Poll::Ready(Some(Err(AiError::Timeout {
+                after: Some(self.after),
+            })));
         }
         Poll::Pending
     }
@@ -180,9 +182,10 @@ where
                 .acquire_owned()
                 .await
                 .map_err(|e| AiError::Local(Box::new(e)))?;
-            let stream = futures_util::future::poll_fn(|cx| inner.poll_ready(cx)).await;
-            stream?;
-            let stream = inner.call(prompt).await?;
+            let stream = tower::ServiceExt::ready(&mut inner)
+                .await?
+                .call(prompt)
+                .await?;
             Ok(PartStream::new(Held {
                 stream,
                 _permit: permit,
@@ -300,7 +303,7 @@ mod tests {
             .layer(StreamTimeoutLayer::new(Duration::from_millis(150)));
         let error = model.generate(Prompt::new()).await.unwrap_err();
         assert!(
-            matches!(error, AiError::Timeout { after } if after == Duration::from_millis(150)),
+            matches!(error, AiError::Timeout { after } if after == Some(Duration::from_millis(150))),
             "{error:?}"
         );
         let roomy = slow(Arc::default(), Arc::default())

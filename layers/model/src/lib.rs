@@ -56,7 +56,7 @@ mod tool;
 pub use error::{AiError, ParseOptionError, error_chain};
 pub use message::{AssistantItem, Message, ToolCall, ToolCallKind, UserPart};
 pub use model::{LanguageModel, ModelName, ProviderName};
-pub use object::{ObjectError, parse_object, strict_schema};
+pub use object::{ObjectError, for_each_schema, parse_object, strict_schema};
 pub use options::{ProviderOptions, ReasoningEffort, ReasoningSummary, SystemPlacement, Verbosity};
 pub use part::{FinishReason, StreamPart, Usage};
 pub use profile::{ModelProfile, PatchTool, ShellTool, TruncationMode, TruncationPolicy};

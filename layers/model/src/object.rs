@@ -2,7 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::{AiError, LanguageModel, Prompt};
 
@@ -88,27 +88,55 @@ pub fn strict_schema<T: JsonSchema>() -> Value {
     if let Value::Object(root) = &mut schema {
         root.remove("$schema");
     }
-    make_strict(&mut schema);
+    for_each_schema(&mut schema, &mut |object| {
+        object.remove("default");
+        let numeric =
+            matches!(object.get("type"), Some(Value::String(t)) if t == "integer" || t == "number");
+        if numeric {
+            object.remove("format");
+        }
+        if let Some(Value::Object(properties)) = object.get("properties") {
+            let required: Vec<Value> = properties.keys().cloned().map(Value::String).collect();
+            object.insert("required".into(), Value::Array(required));
+            object.insert("additionalProperties".into(), Value::Bool(false));
+        }
+    });
     schema
 }
 
-fn make_strict(value: &mut Value) {
-    match value {
-        Value::Object(object) => {
-            object.remove("default");
-            let numeric = matches!(object.get("type"), Some(Value::String(t)) if t == "integer" || t == "number");
-            if numeric {
-                object.remove("format");
+/// Calls `visit` on `schema` and on every subschema in it, parents first. A map of
+/// named schemas (`properties`, `$defs`) is walked into, never visited as a schema,
+/// and a keyword's value (`enum`, `default`) is left alone: a property called
+/// `default` or `format` stays a property.
+pub fn for_each_schema(schema: &mut Value, visit: &mut impl FnMut(&mut Map<String, Value>)) {
+    let Value::Object(object) = schema else {
+        return;
+    };
+    visit(object);
+    for (keyword, child) in object.iter_mut() {
+        match keyword.as_str() {
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                if let Value::Object(named) = child {
+                    named.values_mut().for_each(|s| for_each_schema(s, visit));
+                }
             }
-            if let Some(Value::Object(properties)) = object.get("properties") {
-                let required: Vec<Value> = properties.keys().cloned().map(Value::String).collect();
-                object.insert("required".into(), Value::Array(required));
-                object.insert("additionalProperties".into(), Value::Bool(false));
-            }
-            object.values_mut().for_each(make_strict);
+            "items"
+            | "prefixItems"
+            | "anyOf"
+            | "oneOf"
+            | "allOf"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "additionalProperties"
+            | "propertyNames" => match child {
+                Value::Array(list) => list.iter_mut().for_each(|s| for_each_schema(s, visit)),
+                other => for_each_schema(other, visit),
+            },
+            _ => {}
         }
-        Value::Array(items) => items.iter_mut().for_each(make_strict),
-        _ => {}
     }
 }
 
@@ -192,16 +220,40 @@ mod tests {
         tags: Vec<String>,
     }
 
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct Keywords {
+        default: bool,
+        properties: String,
+        format: u8,
+    }
+
+    #[test]
+    fn properties_named_like_keywords_stay_properties() {
+        let schema = strict_schema::<Keywords>();
+        let properties = schema["properties"].as_object().unwrap();
+        assert_eq!(
+            properties.keys().collect::<Vec<_>>(),
+            ["default", "format", "properties"]
+        );
+        assert_eq!(
+            schema["required"],
+            json!(["default", "format", "properties"])
+        );
+        assert_eq!(properties["format"]["type"], "integer");
+        assert!(properties["format"].get("format").is_none(), "{schema}");
+        assert_strict(&schema);
+    }
+
     /// Every object schema in `value` is closed and requires all its properties.
     fn assert_strict(value: &Value) {
-        if let Value::Object(object) = value {
+        for_each_schema(&mut value.clone(), &mut |object| {
             if let Some(Value::Object(properties)) = object.get("properties") {
-                assert_eq!(object["additionalProperties"], json!(false), "{value}");
+                assert_eq!(object["additionalProperties"], json!(false), "{object:?}");
                 let required = object["required"].as_array().unwrap();
-                assert_eq!(required.len(), properties.len(), "{value}");
+                assert_eq!(required.len(), properties.len(), "{object:?}");
             }
-            object.values().for_each(assert_strict);
-        }
+        });
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use std::future::Future;
 
 use clanka_model::Tool;
+use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
-use schemars::{JsonSchema, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -46,30 +46,10 @@ pub fn schema_of<T: JsonSchema>() -> Value {
     });
     let mut schema = settings.into_generator().into_root_schema_for::<T>();
     schema.remove("title");
-    strip_formats(&mut schema);
-    schema.to_value()
-}
-
-/// Removes `format` (`uint32` and the like are no JSON-schema formats tools take).
-fn strip_formats(schema: &mut Schema) {
-    if let Some(object) = schema.as_object_mut() {
-        strip(object);
-    }
-}
-
-fn strip(object: &mut serde_json::Map<String, Value>) {
-    // A keyword `format` is a string; an argument called `format` is a schema object.
-    if object.get("format").is_some_and(Value::is_string) {
+    let mut schema = schema.to_value();
+    // `uint32` and the like are no JSON-schema formats tools take.
+    clanka_model::for_each_schema(&mut schema, &mut |object| {
         object.remove("format");
-    }
-    for value in object.values_mut() {
-        match value {
-            Value::Object(inner) => strip(inner),
-            Value::Array(items) => items
-                .iter_mut()
-                .filter_map(Value::as_object_mut)
-                .for_each(strip),
-            _ => {}
-        }
-    }
+    });
+    schema
 }
