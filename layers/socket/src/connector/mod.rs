@@ -43,7 +43,7 @@ use crate::{SocketConfig, SocketError, WebSocket};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Tungstenite {
-    config: SocketConfig,
+    config: Arc<SocketConfig>,
     transport: Arc<transport::Transport>,
 }
 
@@ -57,7 +57,10 @@ impl Tungstenite {
     /// Creates the service; the proxy variables are read here, once.
     pub fn new(config: SocketConfig) -> Self {
         let transport = Arc::new(transport::Transport::new(&config));
-        Self { config, transport }
+        Self {
+            config: Arc::new(config),
+            transport,
+        }
     }
 
     /// The configuration in use.
@@ -83,12 +86,13 @@ impl Service<http::Request<()>> for Tungstenite {
             path = req.uri().path(),
         );
         let transport = Arc::clone(&self.transport);
-        ResponseFuture::new(connect(self.config.clone(), transport, req).instrument(span))
+        let config = Arc::clone(&self.config);
+        ResponseFuture::new(connect(config, transport, req).instrument(span))
     }
 }
 
 async fn connect(
-    config: SocketConfig,
+    config: Arc<SocketConfig>,
     transport: Arc<transport::Transport>,
     req: http::Request<()>,
 ) -> Result<WebSocket, SocketError> {
@@ -98,15 +102,16 @@ async fn connect(
             .uri()
             .scheme_str()
             .is_some_and(|scheme| scheme.eq_ignore_ascii_case("wss"));
-        let stream = transport.open(req.uri(), secure).await?;
-        stream
-            .set_nodelay(config.disable_nagle)
-            .map_err(SocketError::Io)?;
+        // A broken TLS setup fails before any connection is opened.
         let connector = if secure {
             transport.tls()?
         } else {
             Connector::Plain
         };
+        let stream = transport.open(req.uri(), secure).await?;
+        stream
+            .set_nodelay(config.disable_nagle)
+            .map_err(SocketError::Io)?;
         let (socket, _response) =
             client_async_tls_with_config(req, stream, Some(config.websocket), Some(connector))
                 .await?;

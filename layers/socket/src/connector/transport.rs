@@ -21,7 +21,9 @@ use crate::{SocketConfig, SocketError};
 /// The proxy rules and TLS settings of one [`Tungstenite`](super::Tungstenite),
 /// made once.
 pub(super) struct Transport {
-    proxy: Matcher,
+    /// A configured proxy URL that does not parse fails each connect: it is never
+    /// taken as "no proxy".
+    proxy: Result<Matcher, String>,
     /// A TLS setup that failed (the platform verifier, a bad extra root) fails each
     /// `wss://` connect, and only those.
     tls: Result<Arc<ClientConfig>, rustls::Error>,
@@ -30,12 +32,14 @@ pub(super) struct Transport {
 impl Transport {
     pub(super) fn new(config: &SocketConfig) -> Self {
         let proxy = match &config.proxy {
-            Proxy::FromEnv => Matcher::from_env(),
-            Proxy::Direct => Matcher::builder().build(),
-            Proxy::Url { url, no_proxy } => Matcher::builder()
-                .all(url.as_str())
-                .no(no_proxy.as_str())
-                .build(),
+            Proxy::FromEnv => Ok(Matcher::from_env()),
+            Proxy::Direct => Ok(Matcher::builder().build()),
+            Proxy::Url { url, no_proxy } => checked(url).map(|()| {
+                Matcher::builder()
+                    .all(url.as_str())
+                    .no(no_proxy.as_str())
+                    .build()
+            }),
         };
         Self {
             proxy,
@@ -53,7 +57,11 @@ impl Transport {
         let target: Uri = format!("{scheme}://{host}:{port}")
             .parse()
             .map_err(|error| SocketError::InvalidRequest(http::Error::from(error).into()))?;
-        let Some(proxy) = self.proxy.intercept(&target) else {
+        let matcher = self
+            .proxy
+            .as_ref()
+            .map_err(|error| SocketError::Proxy(error.clone().into()))?;
+        let Some(proxy) = matcher.intercept(&target) else {
             let bare = host.trim_start_matches('[').trim_end_matches(']');
             return TcpStream::connect((bare, port))
                 .await
@@ -88,6 +96,21 @@ impl fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("tls", &self.tls.is_ok())
             .finish_non_exhaustive()
+    }
+}
+
+/// `Ok` when `url` (with or without its scheme, as the proxy rules take it) names a
+/// host; the error never repeats the URL, which may hold credentials.
+fn checked(url: &str) -> Result<(), String> {
+    let full = if url.contains("://") {
+        url.to_owned()
+    } else {
+        format!("http://{url}")
+    };
+    match full.parse::<Uri>() {
+        Ok(uri) if uri.host().is_some_and(|host| !host.is_empty()) => Ok(()),
+        Ok(_) => Err("the configured proxy URL names no host".to_owned()),
+        Err(error) => Err(format!("the configured proxy URL does not parse: {error}")),
     }
 }
 

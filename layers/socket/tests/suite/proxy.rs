@@ -77,6 +77,31 @@ async fn no_proxy_hosts_and_direct_connect_skip_the_proxy() {
     assert!(proxy.tunnels().is_empty());
 }
 
+#[tokio::test]
+async fn a_proxy_url_that_does_not_parse_fails_the_connect_without_showing_it() {
+    let (url, _headers) = server::echo().await;
+    let error = through(Proxy::url("http://user:secret@[bad"))
+        .connect(request(&url))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SocketError::Proxy(_)), "{error:?}");
+    let shown = format!("{error:?} {}", chain(&error));
+    assert!(shown.contains("does not parse"), "{shown}");
+    assert!(!shown.contains("secret"), "{shown}");
+}
+
+/// `error` and its sources, one after another.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
 /// The mock's CA certificate, DER.
 fn ca(server: &MockServer) -> Vec<u8> {
     let pem = server.ca_pem().unwrap();
