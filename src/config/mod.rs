@@ -116,8 +116,9 @@ pub struct CodexConfig {
     /// with ChatGPT (as the official client sends them), off with an API key.
     #[serde(default, deserialize_with = "lenient::switch")]
     pub compress_requests: Option<bool>,
-    /// How many conversations a WebSocket model keeps a socket open for; past it the
-    /// least recently used idle one is closed. Default 256.
+    /// How many conversations a model keeps state for (a WebSocket model's open
+    /// sockets, every model's encoded last input); past it the least recently used
+    /// idle one goes. Default 256.
     #[serde(default, deserialize_with = "lenient::number")]
     pub max_conversations: Option<usize>,
 }

@@ -1,5 +1,7 @@
-//! Codex authentication: ChatGPT device and browser login, token refresh and storage,
-//! and the tower middleware that authenticates requests to the Codex backend.
+//! The Codex backend's client side: ChatGPT device and browser login, token refresh
+//! and storage, the tower middleware that authenticates requests, and
+//! [`CodexClient`], which holds the signed-in transports, the model catalogue
+//! ([`ModelCatalog`], fetched and cached) and the rate limits last reported.
 //!
 //! [`CodexAuth`] hands out valid tokens (cached → refreshed → device login), keeps them
 //! in a [`KeyValueStore`](clanka_kv::KeyValueStore) under `codex.auth/token`, refreshes

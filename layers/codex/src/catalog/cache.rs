@@ -1,7 +1,7 @@
 //! Fetching the catalogue, and keeping it in the key-value store with its ETag so a
 //! run does not fetch it each time.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use clanka_http::HttpClient;
 use clanka_kv::{KeyValueStore, TypedStore};
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{CatalogSource, ModelCatalog};
+use crate::token::now_ms;
 
 /// The response header by which the backend says its catalogue changed.
 pub(crate) const ETAG_HEADER: &str = "x-models-etag";
@@ -177,10 +178,4 @@ impl CatalogCache {
 
 fn catalog(cached: &Cached, source: CatalogSource) -> ModelCatalog {
     ModelCatalog::from_entries(&cached.models, source, cached.etag.clone())
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

@@ -2,13 +2,16 @@
 //! after the run (`status`): each response's headers or `codex.rate_limits` event,
 //! and the snapshot of a reached usage limit.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use clanka_kv::{KeyValueStore, TypedStore};
 use clanka_model::{AiError, LanguageModel, PartStream, RateLimitSnapshot, StreamPart};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
 use tower::ServiceExt as _;
+
+use crate::token::now_ms;
 
 /// The key of the last snapshots.
 const KEY: &str = "codex.rate_limits/last";
@@ -37,16 +40,21 @@ impl RateLimits {
     }
 }
 
-/// Records snapshots as they pass.
+/// Records snapshots as they pass: kept in memory (read from the store once), each
+/// change written through, one write at a time, so concurrent responses of this
+/// process never overwrite each other's limits.
 #[derive(Debug, Clone)]
 pub(crate) struct RateLimitLog {
     store: TypedStore<RateLimits>,
+    /// What was last written; `None` until the store is first read.
+    kept: Arc<Mutex<Option<RateLimits>>>,
 }
 
 impl RateLimitLog {
     pub(crate) fn new(store: &KeyValueStore) -> Self {
         Self {
             store: store.typed(),
+            kept: Arc::default(),
         }
     }
 
@@ -57,9 +65,13 @@ impl RateLimitLog {
 
     /// Keeps `snapshot`; a store failure only costs the hint, so it is logged.
     async fn record(&self, snapshot: RateLimitSnapshot) {
-        let mut limits = self.last().await.unwrap_or_default();
+        let mut kept = self.kept.lock().await;
+        if kept.is_none() {
+            *kept = Some(self.last().await.unwrap_or_default());
+        }
+        let limits = kept.get_or_insert_with(RateLimits::default);
         limits.update(snapshot);
-        if let Err(error) = self.store.set(KEY, &limits).await {
+        if let Err(error) = self.store.set(KEY, &*limits).await {
             tracing::debug!(%error, "the rate-limit snapshot was not kept");
         }
     }
@@ -99,12 +111,4 @@ impl RateLimitLog {
             }
         }))
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-        })
 }

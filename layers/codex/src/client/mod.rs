@@ -8,6 +8,7 @@ mod settings;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clanka_http::HttpClient;
 use clanka_kv::KeyValueStore;
@@ -64,6 +65,9 @@ struct Inner {
     settings: ClientSettings,
     cache: CatalogCache,
     catalog: OnceCell<ModelCatalog>,
+    /// Whether a response already said the catalogue changed (it is marked stale
+    /// once, not at every later response).
+    catalog_changed: AtomicBool,
     limits: limits::RateLimitLog,
 }
 
@@ -102,6 +106,7 @@ impl CodexClient {
                 settings,
                 cache,
                 catalog: OnceCell::new(),
+                catalog_changed: AtomicBool::new(false),
                 limits: limits::RateLimitLog::new(store),
             }),
         }
@@ -229,14 +234,12 @@ impl CodexClient {
         let defaults = ProviderOptions::default().system_placement(placement);
         let compress = self.inner.settings.compress_requests.unwrap_or(chatgpt);
         let inner = self.inner.clone();
-        let conversations = self
-            .inner
-            .settings
-            .max_conversations
-            .unwrap_or(ResponsesConfig::new(model).max_conversations);
-        ResponsesConfig::new(model)
+        let mut config = ResponsesConfig::new(model);
+        if let Some(conversations) = self.inner.settings.max_conversations {
+            config = config.max_conversations(conversations);
+        }
+        config
             .base_url(self.inner.base_url.clone())
-            .max_conversations(conversations)
             .options(options.merge_over(&defaults))
             .compress_requests(compress)
             // The public API compacts through `/responses/compact` only.
@@ -247,6 +250,7 @@ impl CodexClient {
                 let known = inner.catalog.get().and_then(ModelCatalog::etag);
                 if let Some(announced) = announced
                     && known.is_some_and(|known| known != announced)
+                    && !inner.catalog_changed.swap(true, Ordering::Relaxed)
                 {
                     tracing::info!("the model catalogue changed; the next run fetches it");
                     let cache = inner.cache.clone();

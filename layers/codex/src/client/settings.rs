@@ -39,9 +39,9 @@ pub struct ClientSettings {
     /// Whether request bodies are zstd-compressed; `None` decides by the sign-in mode
     /// (on with ChatGPT, off with an API key).
     pub compress_requests: Option<bool>,
-    /// How many conversations each WebSocket model keeps a socket open for (the
-    /// least recently used idle one is closed past it); `None` keeps the Responses
-    /// default (256).
+    /// How many conversations each model keeps state for (a WebSocket model's open
+    /// sockets, and every model's encoded last input; the least recently used idle
+    /// one goes first); `None` keeps the Responses default (256).
     pub max_conversations: Option<usize>,
 }
 
