@@ -12,11 +12,14 @@ use futures_util::StreamExt as _;
 use serde_json::Value;
 
 use crate::ResponsesConfig;
+use crate::decode::{compaction_part, is_compaction};
 use crate::request::{HeaderSet, ResponsesRequest};
 use crate::status;
 
-/// Largest answer read.
+/// Largest answer read; a larger one is an error.
 const ANSWER_LIMIT: usize = 64 * 1024 * 1024;
+/// How much of an error answer is read for its message.
+const ERROR_LIMIT: usize = 64 * 1024;
 
 /// The compaction of `request`'s input, as a stream of one part (or an error).
 pub(crate) fn endpoint(
@@ -25,14 +28,18 @@ pub(crate) fn endpoint(
     request: ResponsesRequest,
 ) -> PartStream {
     PartStream::new(
-        futures_util::stream::once(async move { compact(&http, &config, &request).await })
-            .flat_map(|result| {
-                let parts: Vec<Result<StreamPart, AiError>> = match result {
-                    Ok(parts) => parts.into_iter().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
-                };
-                futures_util::stream::iter(parts)
-            }),
+        futures_util::stream::once(async move {
+            compact(&http, &config, &request)
+                .await
+                .map_err(config.classify_error)
+        })
+        .flat_map(|result| {
+            let parts: Vec<Result<StreamPart, AiError>> = match result {
+                Ok(parts) => parts.into_iter().map(Ok).collect(),
+                Err(error) => vec![Err(error)],
+            };
+            futures_util::stream::iter(parts)
+        }),
     )
 }
 
@@ -59,22 +66,30 @@ async fn compact(
         .request(http::Method::POST, url)
         .headers(headers)
         .json(&body);
-    let response = http
-        .send(builder)
-        .await
-        .map_err(|e| AiError::Transport(Box::new(e)))?;
+    let mut response = http.send(builder).await.map_err(AiError::transport)?;
     let status = response.status();
-    let response_headers = response.headers().clone();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| AiError::Transport(Box::new(e)))?;
+    let limit = if status.is_success() {
+        ANSWER_LIMIT
+    } else {
+        ERROR_LIMIT
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(AiError::transport)? {
+        if bytes.len() + chunk.len() > limit {
+            if !status.is_success() {
+                break; // enough of an error to quote
+            }
+            return Err(AiError::InvalidResponse {
+                message: format!("the compaction answer is over {} MiB", ANSWER_LIMIT >> 20),
+            });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     if !status.is_success() {
-        let shown = &bytes[..bytes.len().min(ANSWER_LIMIT)];
         return Err(status::from_status(
             status.as_u16(),
-            shown,
-            Some(&response_headers),
+            &bytes,
+            Some(response.headers()),
         ));
     }
     let answer: Value = serde_json::from_slice(&bytes).map_err(|e| AiError::InvalidResponse {
@@ -86,28 +101,15 @@ async fn compact(
         .ok_or_else(|| AiError::InvalidResponse {
             message: "the compaction answer has no `output` list".to_owned(),
         })?;
-    let mut parts = Vec::new();
-    for item in items {
-        let kind = item.get("type").and_then(Value::as_str);
-        if !matches!(kind, Some("compaction" | "compaction_summary")) {
-            continue;
-        }
-        let encrypted = item
-            .get("encrypted_content")
-            .and_then(Value::as_str)
-            .filter(|e| !e.is_empty())
-            .ok_or_else(|| AiError::InvalidResponse {
-                message: "a compaction item without its encrypted_content".to_owned(),
-            })?;
-        parts.push(StreamPart::Compaction {
-            id: item
-                .get("id")
+    let mut parts = items
+        .iter()
+        .filter(|item| {
+            item.get("type")
                 .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            encrypted_content: encrypted.to_owned(),
-        });
-    }
+                .is_some_and(is_compaction)
+        })
+        .map(compaction_part)
+        .collect::<Result<Vec<_>, _>>()?;
     parts.push(StreamPart::Finish {
         reason: FinishReason::Stop,
         response_id: None,

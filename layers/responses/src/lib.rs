@@ -7,9 +7,11 @@
 //! project's [`HttpClient`](clanka_http::HttpClient) or
 //! [`WebSocketConstructor`](clanka_socket::WebSocketConstructor) (which bring auth,
 //! transport retries and tracing), decodes the events into
-//! [`StreamPart`](clanka_model::StreamPart)s ([`EventDecoder`]), and retries
-//! retryable failures while nothing has been delivered yet. It knows nothing of
-//! sign-in: decorate the clients with `clanka_codex::AuthLayer` first.
+//! [`StreamPart`](clanka_model::StreamPart)s ([`EventDecoder`]), and retries a
+//! stream that fails retryably, telling the consumer with a
+//! [`StreamPart::Retry`](clanka_model::StreamPart::Retry) what the failed attempt
+//! had delivered, so nothing is kept twice. It knows nothing of sign-in: decorate the
+//! clients with `clanka_codex::AuthLayer` first.
 //!
 //! # Example
 //!

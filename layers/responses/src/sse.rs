@@ -135,8 +135,8 @@ impl Parts {
                     // Parts before the failure still reach the consumer first.
                     Decoded::Failed(error) => self.outbox.fail(error),
                 }
-                if let (Some(turn), Some(token)) = (&self.turn, self.decoder.turn_state()) {
-                    turn.offer(token);
+                if let (Some(turn), Some(token)) = (&self.turn, self.decoder.take_turn_state()) {
+                    turn.offer(&token);
                 }
                 self.outbox.extend(self.scratch.drain(..));
             }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use clanka_http::{parse_retry_after, parse_retry_delay};
+use clanka_http::parse_retry_delay;
 use clanka_model::{AiError, RateLimitSnapshot};
 use http::HeaderMap;
 use serde_json::Value;
@@ -57,7 +57,7 @@ pub(crate) fn from_status(status: u16, body: &[u8], headers: Option<&HeaderMap>)
         status,
         json.get("error").unwrap_or(&json),
         &snippet(body),
-        headers.and_then(retry_after_header),
+        headers.and_then(|headers| clanka_http::server_delay(headers, body)),
         headers.and_then(crate::rate_limits::from_headers),
     )
 }
@@ -112,7 +112,9 @@ fn classify(
         },
         (429, Some("usage_not_included")) => AiError::UsageNotIncluded { message },
         (429, _) => AiError::RateLimited {
-            retry_after: parse_retry_delay(&message).or(retry_after),
+            // The delay the response named (headers first, as the HTTP client
+            // reads it), else one the message names (a WebSocket error frame).
+            retry_after: retry_after.or_else(|| parse_retry_delay(&message)),
             message,
         },
         (400..=499, _) => match from_code(code, message) {
@@ -122,11 +124,6 @@ fn classify(
         (503, Some("server_is_overloaded" | "slow_down")) => AiError::ServerOverloaded { message },
         _ => AiError::Server { status, message },
     }
-}
-
-fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    parse_retry_after(value, std::time::SystemTime::now())
 }
 
 fn non_empty(message: String, fallback: &str) -> String {

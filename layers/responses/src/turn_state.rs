@@ -3,8 +3,9 @@
 //! event), and sent back on every later request of that turn, as the official client
 //! does. Later values do not replace it.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::lru::Lru;
 
 /// Turns whose tokens are kept; older ones are forgotten first.
 const KEEP: usize = 1024;
@@ -13,39 +14,34 @@ const KEEP: usize = 1024;
 pub(crate) const TURN_STATE: &str = "x-codex-turn-state";
 
 /// The tokens of recent turns, by turn id.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct TurnStates {
-    inner: Mutex<Known>,
+    tokens: Mutex<Lru<String>>,
 }
 
-#[derive(Debug, Default)]
-struct Known {
-    tokens: HashMap<String, String>,
-    order: VecDeque<String>,
+impl Default for TurnStates {
+    fn default() -> Self {
+        Self {
+            tokens: Mutex::new(Lru::new(KEEP)),
+        }
+    }
 }
 
 impl TurnStates {
     /// The token of `turn`, if a response of it carried one.
     pub(crate) fn get(&self, turn: &str) -> Option<String> {
-        self.lock().tokens.get(turn).cloned()
+        self.lock().get(turn).cloned()
     }
 
     fn offer(&self, turn: &str, token: &str) {
-        let mut known = self.lock();
-        if known.tokens.contains_key(turn) {
-            return;
+        let mut tokens = self.lock();
+        if tokens.get(turn).is_none() {
+            tokens.insert(turn, token.to_owned(), |_| true);
         }
-        if known.order.len() >= KEEP
-            && let Some(oldest) = known.order.pop_front()
-        {
-            known.tokens.remove(&oldest);
-        }
-        known.order.push_back(turn.to_owned());
-        known.tokens.insert(turn.to_owned(), token.to_owned());
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Known> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lru<String>> {
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -10,6 +10,25 @@ fn text<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
 }
 
 /// The `text` of every element of `value[key]`.
+/// Whether an output item of type `kind` is a compaction (`compaction_summary` is
+/// the older name).
+pub(crate) fn is_compaction(kind: &str) -> bool {
+    matches!(kind, "compaction" | "compaction_summary")
+}
+
+/// The part of a compaction item, which must carry its encrypted content.
+pub(crate) fn compaction_part(item: &Value) -> Result<StreamPart, AiError> {
+    let Some(encrypted) = text(item, "encrypted_content").filter(|e| !e.is_empty()) else {
+        return Err(AiError::InvalidResponse {
+            message: "a compaction item without its encrypted_content".to_owned(),
+        });
+    };
+    Ok(StreamPart::Compaction {
+        id: text(item, "id").unwrap_or_default().to_owned(),
+        encrypted_content: encrypted.to_owned(),
+    })
+}
+
 fn texts(value: &Value, key: &str) -> Vec<String> {
     value
         .get(key)
@@ -113,18 +132,7 @@ impl EventDecoder {
                 call.item_id = (!id.is_empty()).then(|| id.to_owned());
                 parts.push(StreamPart::ToolCall(call));
             }
-            Some("compaction" | "compaction_summary") => {
-                let Some(encrypted) = text(item, "encrypted_content").filter(|e| !e.is_empty())
-                else {
-                    return Err(AiError::InvalidResponse {
-                        message: "a compaction item without its encrypted_content".to_owned(),
-                    });
-                };
-                parts.push(StreamPart::Compaction {
-                    id: id.to_owned(),
-                    encrypted_content: encrypted.to_owned(),
-                });
-            }
+            Some(kind) if is_compaction(kind) => parts.push(compaction_part(item)?),
             None => {
                 return Err(AiError::InvalidResponse {
                     message: "an output item without a type".to_owned(),

@@ -11,6 +11,8 @@
 mod event;
 mod items;
 
+pub(crate) use items::{compaction_part, is_compaction};
+
 use std::collections::{HashMap, HashSet};
 
 use clanka_model::{AiError, FinishReason, StreamPart};
@@ -77,9 +79,10 @@ impl EventDecoder {
         Self::default()
     }
 
-    /// The sticky-routing token from a `response.metadata` event, if one came.
-    pub fn turn_state(&self) -> Option<&str> {
-        self.turn_state.as_deref()
+    /// The sticky-routing token from a `response.metadata` event, once: it is taken
+    /// the first time it is asked for after it came.
+    pub fn take_turn_state(&mut self) -> Option<String> {
+        self.turn_state.take()
     }
 
     /// Decodes one payload, appending its parts to `parts`.

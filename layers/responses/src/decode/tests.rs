@@ -167,7 +167,8 @@ fn rate_limit_events_become_snapshots_and_unknown_events_are_ignored() {
         r#"{"type":"response.metadata","headers":{"x-codex-turn-state":"ts_1"}}"#,
         &mut parts,
     );
-    assert_eq!(decoder.turn_state(), Some("ts_1"));
+    assert_eq!(decoder.take_turn_state().as_deref(), Some("ts_1"));
+    assert_eq!(decoder.take_turn_state(), None, "taken once");
     let StreamPart::RateLimits(snapshot) = &parts[0] else {
         panic!("{parts:?}")
     };

@@ -133,8 +133,8 @@ impl State {
             }
         }
         let decoded = self.decoder.decode(text, &mut self.scratch);
-        if let (Some(turn), Some(token)) = (&self.turn, self.decoder.turn_state()) {
-            turn.offer(token);
+        if let (Some(turn), Some(token)) = (&self.turn, self.decoder.take_turn_state()) {
+            turn.offer(&token);
         }
         for part in &self.scratch {
             self.collector.push(part);
