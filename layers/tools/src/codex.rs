@@ -95,14 +95,16 @@ fn apply_patch() -> ToolService {
             ToolCallKind::Freeform => request.call.arguments,
             ToolCallKind::Function => parse_args::<PatchArgs>(&request.call.arguments)?.input,
         };
+        // Parsed once: the approver is asked about exactly the paths applied.
+        let parsed = patch::parse_patch(&text).map_err(ToolError::from)?;
         request
             .context
-            .permit_write("apply_patch", patch::paths(&text))
+            .permit_write("apply_patch", parsed.paths())
             .await?;
         let workspace = request.context.workspace().clone();
         let began = std::time::Instant::now();
         let summary = crate::tool::blocking(move |_| {
-            patch::apply_patch(&workspace, &text).map_err(ToolError::from)
+            patch::apply(&workspace, parsed).map_err(ToolError::from)
         })
         .await?;
         Ok(ToolOutput::text(format!(

@@ -16,8 +16,23 @@ const FIND_UNSAFE: &[&str] = &[
 /// `rg` options that run something.
 const RG_UNSAFE: &[&str] = &["--pre", "--hostname-bin", "--search-zip", "-z"];
 
-/// `git` subcommands that only read.
-const GIT_READERS: &[&str] = &["status", "log", "diff", "show", "branch"];
+/// `git` subcommands that only read (unless told to write a file with `--output`).
+const GIT_READERS: &[&str] = &["status", "log", "diff", "show"];
+
+/// The `git branch` options that only list (any other argument creates, renames or
+/// deletes a branch).
+const GIT_BRANCH_LISTING: &[&str] = &[
+    "--list",
+    "-l",
+    "-a",
+    "--all",
+    "-r",
+    "--remotes",
+    "-v",
+    "-vv",
+    "--verbose",
+    "--show-current",
+];
 
 /// Whether `command` (a shell command line) is known to only read: one or more
 /// known-safe commands joined with `&&`, `||`, `;` or `|`, with no redirection,
@@ -95,9 +110,16 @@ fn is_safe_argv(words: &[String]) -> bool {
                 .iter()
                 .any(|u| a == u || a.starts_with(&format!("{u}=")))
         }),
-        "git" => args
-            .first()
-            .is_some_and(|sub| GIT_READERS.contains(&sub.as_str())),
+        "git" => match args.split_first() {
+            Some((sub, rest)) if sub == "branch" => rest
+                .iter()
+                .all(|a| GIT_BRANCH_LISTING.contains(&a.as_str())),
+            Some((sub, rest)) => {
+                GIT_READERS.contains(&sub.as_str())
+                    && !rest.iter().any(|a| a.starts_with("--output"))
+            }
+            None => false,
+        },
         "sed" => {
             matches!(args, [n, script, ..] if n == "-n" && is_print_range(script) && args.len() <= 3)
         }
@@ -130,6 +152,8 @@ mod tests {
             "ls",
             "cat README.md",
             "git log --oneline -5",
+            "git branch",
+            "git branch -a -v",
             "sed -n 1,20p src/lib.rs",
             "rg -n foo src",
             "find . -name '*.rs'",
@@ -147,6 +171,10 @@ mod tests {
             "ls & rm x",
             "git push",
             "git",
+            "git branch -D main",
+            "git branch new-feature",
+            "git diff --output=patch.diff",
+            "git log --output=log.txt",
             "sed -i s/a/b/ f",
             "sed -n 1p a b c",
             "rg --pre=sh x",

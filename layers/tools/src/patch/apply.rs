@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::seek::apply_hunks;
 use super::write::{Planned, commit, is_a_directory};
-use super::{FileOp, PatchError, parse_patch};
+use super::{FileOp, Patch, PatchError};
 use crate::workspace::Workspace;
 
 /// The largest file a patch updates or deletes: the file is edited in memory.
@@ -45,15 +45,14 @@ impl fmt::Display for PatchSummary {
     }
 }
 
-/// Parses `text` and applies it inside `workspace`, all or nothing.
+/// Applies `patch` inside `workspace`, all or nothing.
 ///
 /// Every path goes through [`Workspace::resolve`]. All new contents are computed in
 /// memory (later operations see earlier ones), then written to temporary files beside
 /// their targets, renamed into place, and finally deleted or moved-away files are
 /// removed. A parse, path or hunk error leaves every file untouched. `*** Add File`
 /// overwrites an existing file, as in Codex.
-pub(crate) fn apply_patch(workspace: &Workspace, text: &str) -> Result<PatchSummary, PatchError> {
-    let patch = parse_patch(text)?;
+pub(crate) fn apply(workspace: &Workspace, patch: Patch) -> Result<PatchSummary, PatchError> {
     let mut plan = Plan {
         workspace,
         files: BTreeMap::new(),

@@ -15,7 +15,7 @@
 //! *** End Patch
 //! ```
 //!
-//! [`parse_patch`] turns the text into a [`Patch`]; [`apply_patch`] resolves every
+//! [`parse_patch`] turns the text into a [`Patch`]; [`apply`] resolves every
 //! path through the [`Workspace`], computes every new file in memory and writes
 //! nothing unless all operations succeed. Hunks are located like Codex's
 //! `seek_sequence`: exactly, then ignoring trailing whitespace, then ignoring
@@ -38,35 +38,21 @@ use std::io;
 use crate::workspace::PathError;
 
 pub use apply::MAX_FILE_BYTES;
-pub(crate) use apply::apply_patch;
+pub(crate) use apply::apply;
 pub(crate) use parse::parse_patch;
 
-/// The files a patch touches, for people: `+added ~updated -deleted`.
-pub(crate) fn touched_files(patch: &str) -> String {
-    touched(patch)
-        .map(|(mark, path)| format!("{mark}{path}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The paths a patch names (added, updated, moved to, deleted), for approvers.
-pub(crate) fn paths(patch: &str) -> Vec<String> {
-    touched(patch).map(|(_, path)| path.to_owned()).collect()
-}
-
-/// Each file header of the patch: its mark (`+`, `~`, `>` for a move, `-`) and path.
-fn touched(patch: &str) -> impl Iterator<Item = (&'static str, &str)> {
-    patch.lines().filter_map(|line| {
-        let line = line.trim();
-        [
-            ("*** Add File: ", "+"),
-            ("*** Update File: ", "~"),
-            ("*** Move to: ", ">"),
-            ("*** Delete File: ", "-"),
-        ]
-        .into_iter()
-        .find_map(|(prefix, mark)| line.strip_prefix(prefix).map(|path| (mark, path.trim())))
-    })
+/// The files a patch touches, for people: `+added ~updated >moved-to -deleted`
+/// (nothing for a patch that does not parse).
+pub(crate) fn touched_files(text: &str) -> String {
+    parse_patch(text)
+        .map(|patch| {
+            patch
+                .touched()
+                .map(|(mark, path)| format!("{mark}{path}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
 }
 
 /// A parsed patch: file operations in the order they appear.
@@ -74,6 +60,28 @@ fn touched(patch: &str) -> impl Iterator<Item = (&'static str, &str)> {
 pub(crate) struct Patch {
     /// The operations, applied in order.
     pub(crate) ops: Vec<FileOp>,
+}
+
+impl Patch {
+    /// Every path the patch writes (added, updated, moved to, deleted), as the
+    /// parser read it: what an approver is asked about is what is applied.
+    pub(crate) fn paths(&self) -> Vec<String> {
+        self.touched().map(|(_, path)| path.to_owned()).collect()
+    }
+
+    /// Each path with its mark: `+` added, `~` updated, `>` moved to, `-` deleted.
+    fn touched(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.ops.iter().flat_map(|op| {
+            let (first, moved) = match op {
+                FileOp::Add { path, .. } => (("+", path.as_str()), None),
+                FileOp::Delete { path } => (("-", path.as_str()), None),
+                FileOp::Update { path, move_to, .. } => {
+                    (("~", path.as_str()), move_to.as_deref().map(|to| (">", to)))
+                }
+            };
+            std::iter::once(first).chain(moved)
+        })
+    }
 }
 
 /// One `*** Add File`, `*** Delete File` or `*** Update File` section.

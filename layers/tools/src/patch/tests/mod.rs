@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::apply::PatchSummary;
-use super::{PatchError, apply_patch};
+use super::{PatchError, parse_patch};
 use crate::workspace::Workspace;
 
 /// A workspace holding `files`.
@@ -34,6 +34,11 @@ fn read(ws: &Workspace, path: &str) -> String {
 
 fn exists(ws: &Workspace, path: &str) -> bool {
     ws.root().join(path).exists()
+}
+
+/// Parses `text` and applies it, as the tool does.
+fn apply_patch(ws: &Workspace, text: &str) -> Result<PatchSummary, PatchError> {
+    super::apply(ws, parse_patch(text)?)
 }
 
 fn apply(ws: &Workspace, body: &str) -> Result<PatchSummary, PatchError> {

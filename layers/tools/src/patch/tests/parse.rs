@@ -112,3 +112,15 @@ fn heredoc_lines_count_in_error_positions() {
     let text = "apply_patch <<'EOF'\n*** Begin Patch\n*** Bogus\n*** End Patch\nEOF\n";
     assert_eq!(parse_error(text).0, 3);
 }
+
+#[test]
+fn the_paths_an_approver_sees_are_the_parsed_ones() {
+    // No space after the colon: the parser takes it, so the approver must see it.
+    let text = "*** Begin Patch\n*** Add File:evil.txt\n+x\n*** Update File: a.txt\n*** Move to: b.txt\n@@\n-a\n+b\n*** Delete File: c.txt\n*** End Patch\n";
+    let patch = parse_patch(text).unwrap();
+    assert_eq!(patch.paths(), ["evil.txt", "a.txt", "b.txt", "c.txt"]);
+    assert_eq!(
+        super::super::touched_files(text),
+        "+evil.txt ~a.txt >b.txt -c.txt"
+    );
+}
