@@ -73,12 +73,14 @@ impl ToolContext {
         output: &str,
     ) -> bool {
         let policy = self.exec();
-        let lower = output.to_lowercase();
         if policy.approval != ApprovalPolicy::OnFailure
             || !policy.sandbox.is_sandboxed()
             || code == 0
-            || !DENIAL_SIGNS.iter().any(|sign| lower.contains(sign))
         {
+            return false;
+        }
+        let lower = output.to_lowercase();
+        if !DENIAL_SIGNS.iter().any(|sign| lower.contains(sign)) {
             return false;
         }
         let start = output.floor_char_boundary(output.len().saturating_sub(SHOWN_OUTPUT));

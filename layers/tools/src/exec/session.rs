@@ -34,7 +34,6 @@ pub(crate) struct Process {
     stdin: tokio::sync::Mutex<Option<ChildStdin>>,
     shared: Arc<Shared>,
     driver: JoinHandle<()>,
-    group: KillGroup,
 }
 
 #[derive(Debug)]
@@ -48,6 +47,9 @@ struct State {
     /// Output not yet handed out.
     fresh: Capture,
     exit: Option<ExitStatus>,
+    /// The command's process group, killed (by dropping it) once: when the command
+    /// exits, or when the process is dropped before that, never later.
+    group: Option<KillGroup>,
 }
 
 /// What a command produced since the last read.
@@ -72,16 +74,15 @@ impl Process {
             state: Mutex::new(State {
                 fresh: Capture::new(KEPT_OUTPUT),
                 exit: None,
+                group: Some(group),
             }),
             changed: Notify::new(),
         });
-        let pid = group.pid();
-        let driver = tokio::spawn(drive(child, output, pid, starter, Arc::clone(&shared)));
+        let driver = tokio::spawn(drive(child, output, starter, Arc::clone(&shared)));
         Self {
             stdin: tokio::sync::Mutex::new(stdin),
             shared,
             driver,
-            group,
         }
     }
 
@@ -127,8 +128,9 @@ impl Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
+        // At once, not when the aborted driver is next polled.
+        drop(self.shared.lock().group.take());
         self.driver.abort();
-        self.group.kill();
     }
 }
 
@@ -144,7 +146,6 @@ impl Shared {
 async fn drive(
     mut child: Child,
     mut output: pipe::Receiver,
-    pid: Option<i32>,
     starter: Contained,
     shared: Arc<Shared>,
 ) {
@@ -162,12 +163,8 @@ async fn drive(
             status = child.wait() => break status,
         }
     };
-    if let Some(pid) = pid {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-    }
+    let group = shared.lock().group.take();
+    drop(group);
     drop(starter);
     if open {
         let drain = async {

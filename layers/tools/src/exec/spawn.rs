@@ -143,23 +143,14 @@ impl KillGroup {
                 .map(Pid::from_raw),
         )
     }
-
-    /// The group's id (its leader's pid).
-    pub(crate) fn pid(&self) -> Option<i32> {
-        self.0.map(Pid::as_raw)
-    }
-
-    /// Sends SIGKILL to the group; errors (the group is already gone) are ignored.
-    pub(crate) fn kill(&self) {
-        if let Some(pgid) = self.0 {
-            let _ = killpg(pgid, Signal::SIGKILL);
-        }
-    }
 }
 
 impl Drop for KillGroup {
+    /// Sends SIGKILL to the group; errors (the group is already gone) are ignored.
     fn drop(&mut self) {
-        self.kill();
+        if let Some(pgid) = self.0 {
+            let _ = killpg(pgid, Signal::SIGKILL);
+        }
     }
 }
 
