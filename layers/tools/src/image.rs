@@ -8,7 +8,7 @@ use clanka_model::Tool;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::fs::{check_regular, open_regular};
+use crate::fs::open_regular;
 use crate::{ToolError, ToolOutput, ToolRequest, ToolService, parse_args};
 
 /// The largest image sent (the backend's own limit for an input image).
@@ -38,7 +38,7 @@ pub(crate) fn view_image() -> ToolService {
         let workspace = request.context.workspace().clone();
         let url = crate::tool::blocking(move |_| {
             let path = workspace.resolve(&args.path)?;
-            let size = check_regular(&workspace, &path)?;
+            let (file, size) = open_regular(&workspace, &path)?;
             if size > MAX_IMAGE_BYTES {
                 return Err(ToolError::TooLarge {
                     path: crate::tool::relative(&workspace, &path),
@@ -47,7 +47,8 @@ pub(crate) fn view_image() -> ToolService {
                 });
             }
             let mut bytes = Vec::new();
-            open_regular(&workspace, &path)?
+            // A file that grew since it was measured is still read only so far.
+            file.take(MAX_IMAGE_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| ToolError::io(&workspace, &path, &e))?;
             let Some(mime) = mime_of(&bytes) else {

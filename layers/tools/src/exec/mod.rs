@@ -27,6 +27,9 @@ use crate::{ToolContext, ToolError, ToolRequest, invalid, parse_args, truncate_o
 use session::{Chunk, Process};
 use spawn::{Program, start};
 
+/// Most tokens of a command's output the model is given by default.
+pub(crate) const MAX_OUTPUT_TOKENS: u64 = 10_000;
+
 pub(crate) use shell::{shell, shell_command};
 pub(crate) use unified::{exec_command, write_stdin};
 
@@ -153,7 +156,7 @@ fn format_completed(chunk: &Chunk, wall: Duration, limit_ms: u64) -> String {
     }
     text.push_str(&truncate_output(
         &chunk.output,
-        TruncationPolicy::tokens(10_000),
+        TruncationPolicy::tokens(MAX_OUTPUT_TOKENS),
     ));
     text
 }

@@ -25,8 +25,6 @@ struct Args {
     login: Option<bool>,
     justification: Option<String>,
     sandbox_permissions: Option<String>,
-    #[allow(dead_code)]
-    prefix_rule: Option<Vec<String>>,
 }
 
 /// `shell`: `command` is an argument vector run directly (as the legacy tool's

@@ -2,9 +2,12 @@
 //! trained on. A command still running after `yield_time_ms` stays alive as a
 //! session; `write_stdin` sends it input or polls it.
 //!
-//! Deviation from the official client: there is no pseudo-terminal (`tty` is
+//! Deviations from the official client: there is no pseudo-terminal (`tty` is
 //! accepted and ignored), but stdin stays open as a pipe, so interactive programs
-//! (`python3 -i`, `cat`, a REPL) can be driven with `write_stdin` all the same.
+//! (`python3 -i`, `cat`, a REPL) can be driven with `write_stdin` all the same;
+//! commands always run in `bash` (`shell` is accepted and ignored), and
+//! `prefix_rule` is accepted but not remembered. Arguments the tool does not read
+//! are ignored, as the official client ignores them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +29,7 @@ const WRITE_YIELD: (u64, u64, u64) = (250, 250, 30_000);
 /// An empty `write_stdin` (a poll) waits at least this long, at most the second.
 const POLL_YIELD: (u64, u64) = (5_000, 300_000);
 /// Default `max_output_tokens`.
-const MAX_OUTPUT_TOKENS: u64 = 10_000;
+const MAX_OUTPUT_TOKENS: u64 = super::MAX_OUTPUT_TOKENS;
 
 #[derive(Debug, Deserialize)]
 struct ExecArgs {
@@ -35,14 +38,8 @@ struct ExecArgs {
     yield_time_ms: Option<u64>,
     max_output_tokens: Option<u64>,
     login: Option<bool>,
-    #[allow(dead_code)]
-    tty: Option<bool>,
-    #[allow(dead_code)]
-    shell: Option<String>,
     justification: Option<String>,
     sandbox_permissions: Option<String>,
-    #[allow(dead_code)]
-    prefix_rule: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -88,7 +88,8 @@ pub(crate) async fn run(workspace: &Workspace, arguments: &str) -> Result<String
             let Ok(path) = workspace.resolve(&path.to_string_lossy()) else {
                 continue;
             };
-            found += search_file(&regex, &path, &shown, limit.saturating_sub(found), &mut out);
+            let room = limit.saturating_sub(found);
+            found += search_file(&workspace, &regex, &path, &shown, room, &mut out);
         }
         Ok(format_result(&out, found, limit, &args.pattern))
     })
@@ -97,19 +98,20 @@ pub(crate) async fn run(workspace: &Workspace, arguments: &str) -> Result<String
 
 /// Appends up to `room` matches of `file` to `out`; returns all matches in it.
 fn search_file(
+    workspace: &Workspace,
     regex: &Regex,
     path: &std::path::Path,
     shown: &str,
     room: usize,
     out: &mut String,
 ) -> usize {
-    match std::fs::metadata(path) {
-        Ok(metadata) if metadata.is_file() && metadata.len() <= MAX_FILE_BYTES => {}
-        _ => return 0,
-    }
-    let Ok(file) = std::fs::File::open(path) else {
+    // Only regular files, opened without blocking and checked once open.
+    let Ok((file, size)) = super::open_regular(workspace, path) else {
         return 0;
     };
+    if size > MAX_FILE_BYTES {
+        return 0;
+    }
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     if reader
         .fill_buf()

@@ -18,22 +18,14 @@ pub(crate) use crate::tool::{
     MAX_OUTPUT_BYTES, ToolError, blocking, invalid, parse_args, relative,
 };
 
-/// The size of `path` when it is a regular file; directories, named pipes, sockets
-/// and devices are refused (reading them could block or never end).
-pub(crate) fn check_regular(
-    workspace: &Workspace,
-    path: &std::path::Path,
-) -> Result<u64, ToolError> {
-    let metadata = std::fs::metadata(path).map_err(|e| ToolError::io(workspace, path, &e))?;
-    regular(workspace, path, &metadata)
-}
-
-/// Opens `path` for reading when it is a regular file (checked on the open file, so
-/// a pipe swapped in between is refused too; the open itself never blocks).
+/// Opens `path` for reading when it is a regular file, with its size. Directories,
+/// named pipes, sockets and devices are refused (reading them could block or never
+/// end); the check is made on the open file, so a pipe swapped in is refused too, and
+/// the open itself never blocks.
 pub(crate) fn open_regular(
     workspace: &Workspace,
     path: &std::path::Path,
-) -> Result<std::fs::File, ToolError> {
+) -> Result<(std::fs::File, u64), ToolError> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -43,8 +35,8 @@ pub(crate) fn open_regular(
     let metadata = file
         .metadata()
         .map_err(|e| ToolError::io(workspace, path, &e))?;
-    regular(workspace, path, &metadata)?;
-    Ok(file)
+    let size = regular(workspace, path, &metadata)?;
+    Ok((file, size))
 }
 
 fn regular(

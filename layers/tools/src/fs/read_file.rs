@@ -70,7 +70,7 @@ pub(crate) async fn run(workspace: &Workspace, arguments: &str) -> Result<String
     let path = workspace.resolve(&args.path)?;
     let workspace = workspace.clone();
     blocking(move |_| {
-        let file = super::open_regular(&workspace, &path)?;
+        let (file, _) = super::open_regular(&workspace, &path)?;
         let shown = relative(&workspace, &path);
         let read = |e: io::Error| ToolError::io(&workspace, &path, &e);
         let scan = Scan::new(start, args.end_line);

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::{PathError, Workspace};
 
-/// Most bytes of text one tool result holds (shell output, grep matches).
+/// Most bytes of matches one `grep` result holds.
 pub const MAX_OUTPUT_BYTES: usize = 32 * 1024;
 
 /// Longest error detail quoted back to the model.
@@ -43,19 +43,9 @@ pub enum ToolError {
         /// What went wrong.
         message: String,
     },
-    /// The shell could not be started.
-    #[error("could not start `bash`: {0}")]
+    /// The command could not be started (its program, or the pipes to it).
+    #[error("could not start the command: {0}")]
     Spawn(String),
-    /// The command ran out of time and was killed with all its children.
-    #[error(
-        "the command timed out after {seconds:.1} s; it and its child processes were killed\n{output}"
-    )]
-    Timeout {
-        /// The time limit, in seconds.
-        seconds: f64,
-        /// The output captured before the kill, ending with the kill note.
-        output: String,
-    },
     /// The patch did not parse or apply; no file was changed.
     #[error(transparent)]
     Patch(#[from] crate::patch::PatchError),
