@@ -68,7 +68,9 @@ pub struct Server {
     workspace: PathBuf,
     connection: tokio::sync::Mutex<Option<Connection>>,
     state: Mutex<ServerState>,
-    restarted: Mutex<bool>,
+    /// Whether the one restart was spent; held while restarting, so concurrent
+    /// calls after a crash wait for that restart instead of spending another.
+    restarted: tokio::sync::Mutex<bool>,
     tools: Mutex<Vec<ToolService>>,
     me: std::sync::Weak<Server>,
 }
@@ -95,7 +97,7 @@ impl Server {
             workspace,
             connection: tokio::sync::Mutex::new(None),
             state: Mutex::new(ServerState::Down("not started".to_owned())),
-            restarted: Mutex::new(false),
+            restarted: tokio::sync::Mutex::new(false),
             tools: Mutex::new(Vec::new()),
             me: me.clone(),
         });
@@ -315,28 +317,31 @@ impl Server {
     }
 
     async fn ensure_running(&self) -> Result<(), String> {
+        if self.state() == ServerState::Crashed {
+            let mut restarted = self.restarted.lock().await;
+            // Another call may have restarted it (or given up) while this one waited.
+            if self.state() == ServerState::Crashed {
+                if *restarted {
+                    let why = "it stopped again after a restart".to_owned();
+                    *lock(&self.state) = ServerState::Down(why);
+                } else {
+                    *restarted = true;
+                    if let Err(error) = self.connect().await {
+                        *lock(&self.state) = ServerState::Down(error.to_string());
+                    }
+                }
+            }
+        }
         match self.state() {
             ServerState::Running => Ok(()),
             ServerState::Down(why) => Err(format!(
                 "the MCP server `{}` is down: {why}",
                 self.config.name
             )),
-            ServerState::Crashed => {
-                let first = !std::mem::replace(&mut *lock(&self.restarted), true);
-                if !first {
-                    let why = "it stopped again after a restart".to_owned();
-                    *lock(&self.state) = ServerState::Down(why.clone());
-                    return Err(format!(
-                        "the MCP server `{}` is down: {why}",
-                        self.config.name
-                    ));
-                }
-                self.connect().await.map_err(|error| {
-                    let why = error.to_string();
-                    *lock(&self.state) = ServerState::Down(why.clone());
-                    why
-                })
-            }
+            ServerState::Crashed => Err(format!(
+                "the MCP server `{}` stopped; it is started again on the next call",
+                self.config.name
+            )),
         }
     }
 

@@ -136,13 +136,7 @@ pub(crate) fn output(result: &CallToolResult, images: bool) -> ToolOutput {
                 }
                 _ => "[a resource]".to_owned(),
             }),
-            ContentBlock::ResourceLink(link) => {
-                let uri = serde_json::to_value(link)
-                    .ok()
-                    .and_then(|v| v.get("uri").and_then(Value::as_str).map(str::to_owned))
-                    .unwrap_or_default();
-                text.push(format!("[resource {uri}]"));
-            }
+            ContentBlock::ResourceLink(link) => text.push(format!("[resource {}]", link.uri)),
             _ => text.push("[content of a kind clanka does not show]".to_owned()),
         }
     }
