@@ -84,9 +84,15 @@ pub(crate) async fn delegate(
                 .await;
             Ok(summary)
         }
-        Err(error) => Err(ToolError::failed(format!(
-            "the sub-agent failed: {}",
-            clanka_model::error_chain(&error)
-        ))),
+        Err(error) => {
+            let error = clanka_model::error_chain(&error);
+            emitter
+                .emit(Output::SubagentFailed {
+                    id: call.id.clone(),
+                    error: error.clone(),
+                })
+                .await;
+            Err(ToolError::failed(format!("the sub-agent failed: {error}")))
+        }
     }
 }

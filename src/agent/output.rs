@@ -95,6 +95,13 @@ pub enum Output {
         /// Its summary, which is also the `delegate` tool's output.
         summary: String,
     },
+    /// A sub-agent failed; the `delegate` call's output tells the model why.
+    SubagentFailed {
+        /// Sub-agent id.
+        id: String,
+        /// What went wrong.
+        error: String,
+    },
     /// Token counts so far in this `send` (cumulative).
     Usage {
         /// Tokens in the context of the latest request (input plus output).

@@ -175,6 +175,11 @@ impl<W: Write> Renderer<W> {
                 let footer = self.paint("35", "└ sub-agent done");
                 writeln!(self.out, "{indent}{footer}")?;
             }
+            Output::SubagentFailed { error, .. } => {
+                self.end_line()?;
+                let footer = self.paint("31", "└ sub-agent failed");
+                writeln!(self.out, "{indent}{footer}: {}", first_line(error))?;
+            }
             Output::Usage { .. } => {}
             Output::Retry {
                 attempt,

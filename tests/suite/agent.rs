@@ -80,6 +80,7 @@ fn shape(events: &[Output]) -> Vec<String> {
             }
             Output::SubagentStart { model, .. } => format!("subagent start {model}"),
             Output::SubagentComplete { summary, .. } => format!("subagent complete: {summary}"),
+            Output::SubagentFailed { .. } => "subagent failed".to_owned(),
             Output::AgentStart { model, .. } => format!("start {model}"),
             Output::AgentFinished { summary, .. } => format!("finished: {summary}"),
             Output::TextStart { .. } => "text".to_owned(),
@@ -188,6 +189,58 @@ async fn patch_shell_and_delegate_with_shared_auth() {
         .collect();
     assert_eq!(tokens.len(), 1, "{tokens:?}");
     runtime.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_sub_agent_is_reported_and_the_parent_goes_on() {
+    // The sub-agent's request is refused (a 400, not retried): its run fails.
+    let refused = clanka_mock::HttpError::Custom {
+        status: 400,
+        body: json!({"error": {"type": "invalid_request_error", "message": "no such thing"}}),
+    };
+    let scenario = Scenario::new()
+        .model(
+            PRIMARY,
+            vec![
+                call("delegate", json!({"task": "Do the impossible."})),
+                call("task_complete", json!({"summary": "Reported the failure."})),
+            ],
+        )
+        .model(SUBAGENT, vec![ScriptedResponse::new().http_error(refused)]);
+    let setup = Setup::start(scenario).await;
+
+    let events = run(&setup.agent, "try it").await;
+
+    assert_eq!(
+        shape(&events),
+        [
+            "start gpt-6.1-sol",
+            "subagent start gpt-5.5",
+            "sub:start gpt-5.5",
+            "subagent failed",
+            "finished: Reported the failure.",
+        ]
+    );
+    let failed = events.iter().find_map(|e| match e {
+        Output::SubagentFailed { error, .. } => Some(error.clone()),
+        _ => None,
+    });
+    assert!(
+        failed.is_some_and(|e| e.contains("no such thing")),
+        "{events:?}"
+    );
+    let told = setup
+        .server
+        .requests()
+        .into_iter()
+        .rfind(|r| r.kind == RecordKind::WebSocketMessage)
+        .unwrap();
+    assert!(
+        told.body.to_string().contains("the sub-agent failed"),
+        "the model is told: {}",
+        told.body
+    );
+    setup.runtime.shutdown().await;
 }
 
 #[tokio::test]
