@@ -104,20 +104,30 @@ impl Progress {
     }
 
     /// Shows the spinner with `label`; the elapsed time counts from when the label
-    /// last changed.
+    /// last changed. A spinner on screen is relabelled, not drawn anew.
     pub(crate) fn show(&self, label: &str) {
         self.with(|state| {
             if state.label != label {
                 state.label = label.to_owned();
                 state.since = Instant::now();
-                if let Some(bar) = state.bar.take() {
-                    bar.finish_and_clear();
+                if let Some(bar) = &state.bar {
+                    bar.set_message(label.to_owned());
+                    bar.reset_elapsed();
                 }
             }
             if state.bar.is_none() && !state.paused {
                 state.bar = Some(spinner(&state.label, state.since.elapsed()));
             }
         });
+    }
+
+    /// Runs `write` (output to the terminal) with the spinner lifted off the screen,
+    /// then draws it again.
+    pub(crate) fn suspend<T>(&self, write: impl FnOnce() -> T) -> T {
+        match self.with(|state| state.bar.clone()).flatten() {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
     }
 
     /// Takes the spinner off the screen (until the next [`show`](Self::show)).
@@ -203,14 +213,9 @@ impl Write for LogLine {
 impl Drop for LogLine {
     fn drop(&mut self) {
         let line = std::mem::take(&mut self.line);
-        let write = || {
+        self.progress.suspend(|| {
             let _ = std::io::stderr().lock().write_all(&line);
-        };
-        let bar = self.progress.with(|state| state.bar.clone()).flatten();
-        match bar {
-            Some(bar) => bar.suspend(write),
-            None => write(),
-        }
+        });
     }
 }
 
