@@ -558,7 +558,7 @@ async fn agent_run<W: Write>(
     };
     let agent = match resume {
         None => agent,
-        Some(resume) => match resumed(agent, config, cli, &resume).await {
+        Some(resume) => match resumed(agent, cli, &resume).await {
             Ok(agent) => agent,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -660,14 +660,12 @@ async fn mcp_list(cli: &Cli, config: &Config) -> u8 {
     DONE
 }
 
-/// `agent` continuing the session `resume` names.
-async fn resumed(
-    agent: Agent,
-    config: &Config,
-    cli: &Cli,
-    resume: &Resume,
-) -> Result<Agent, String> {
-    let store = sessions::store(config).await?;
+/// `agent` continuing the session `resume` names, from the store it records in.
+async fn resumed(agent: Agent, cli: &Cli, resume: &Resume) -> Result<Agent, String> {
+    let store = agent
+        .sessions()
+        .cloned()
+        .ok_or("this agent records no sessions")?;
     let id = sessions::target(&store, resume.last, resume.id.as_deref(), &cli.directory).await?;
     agent.resume(&id).await.map_err(|error| error_chain(&error))
 }

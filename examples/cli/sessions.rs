@@ -5,21 +5,19 @@ use std::path::Path;
 use std::time::Duration;
 
 use clanka::config::Config;
+use clanka::render::shorten;
 use clanka::session::{SessionInfo, SessionStore};
-use clanka_kv::KeyValueStore;
 
 use super::{DONE, FAILED, duration, error_chain};
 
-/// The sessions in the configured store (Redis when `store.url` is set).
+/// The sessions in the configured store (the one every command uses).
 pub(crate) async fn store(config: &Config) -> Result<SessionStore, String> {
-    let kv = match &config.store.url {
-        Some(url) => clanka_kv::RedisStore::connect_with(url.expose(), config.redis_options())
-            .await
-            .map(KeyValueStore::new),
-        None => KeyValueStore::file_system(&config.store.dir),
-    }
-    .map_err(|e| format!("the store cannot be opened: {}", error_chain(&e)))?;
-    Ok(SessionStore::new(&kv))
+    let sessions = clanka::session::layer_kv().provide(&super::store_layer(config));
+    let runtime = sessions
+        .build()
+        .await
+        .map_err(|e| format!("the store cannot be opened: {}", error_chain(&e)))?;
+    runtime.get().map_err(|e| e.to_string())
 }
 
 /// `sessions`: id, age, directory, first prompt, tokens; newest first.
@@ -66,18 +64,10 @@ fn row(info: &SessionInfo, now_ms: u64) -> String {
         info.id,
         age,
         tokens,
-        shorten(&info.directory.display().to_string(), 30),
-        shorten(info.first_prompt.lines().next().unwrap_or(""), 50)
+        // Cut one short of the column: the `…` takes the last place.
+        shorten(&info.directory.display().to_string(), 29),
+        shorten(info.first_prompt.lines().next().unwrap_or(""), 49)
     )
-}
-
-/// `text` cut to `width` characters, its start kept.
-fn shorten(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
-    format!("{kept}…")
 }
 
 /// `sessions rm ID`.

@@ -115,6 +115,11 @@ impl Agent {
         }))
     }
 
+    /// The store this agent records its session in, if any.
+    pub fn sessions(&self) -> Option<&SessionStore> {
+        self.inner.sessions.as_ref()
+    }
+
     /// The id of this agent's conversation: its session id, when it records one.
     pub fn session_id(&self) -> &str {
         &self.inner.conversation

@@ -316,7 +316,7 @@ impl<W: Write> Renderer<W> {
             "  │ ".to_owned()
         };
         for line in lines.iter().take(OUTPUT_LINES) {
-            let line = self.paint("2", &truncate(line, 160));
+            let line = self.paint("2", &shorten(line, 160));
             writeln!(self.out, "{indent}{bar}{line}")?;
         }
         if lines.len() > OUTPUT_LINES {
@@ -383,10 +383,12 @@ impl<W: Write> Renderer<W> {
 }
 
 fn first_line(text: &str) -> String {
-    truncate(text.lines().next().unwrap_or_default(), 100)
+    shorten(text.lines().next().unwrap_or_default(), 100)
 }
 
-fn truncate(text: &str, max: usize) -> String {
+/// `text` safe to print on a terminal (see [`visible`]), cut after `max`
+/// characters with `…`.
+pub fn shorten(text: &str, max: usize) -> String {
     let text = visible(text);
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
