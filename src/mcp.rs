@@ -47,4 +47,5 @@ pub fn layer(servers: Vec<McpServerConfig>, directory: impl Into<PathBuf>) -> La
             }
         },
     )
+    .reads(vec![ServiceId::of::<ExecPolicy>()])
 }

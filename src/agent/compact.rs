@@ -59,13 +59,14 @@ impl Budget {
         }
     }
 
-    /// The context's size if `request` were sent: the last usage plus an estimate
-    /// of the messages added since, or an estimate of all its messages (the system
-    /// prompt and tools, which the provider's usage counts, are left out of it).
-    pub(crate) fn context(&self, request: &Prompt, history: &[Arc<Message>]) -> u64 {
+    /// The context's size if the request of `head` (the developer messages) and
+    /// `history` were sent: the last usage plus an estimate of the messages added
+    /// since, or an estimate of all the messages (the system prompt and tools, which
+    /// the provider's usage counts, are left out of it).
+    pub(crate) fn context(&self, head: &[Arc<Message>], history: &[Arc<Message>]) -> u64 {
         match self.known {
             Some((tokens, len)) if len <= history.len() => tokens + estimate(&history[len..]),
-            _ => estimate(&request.messages),
+            _ => estimate(head) + estimate(history),
         }
     }
 

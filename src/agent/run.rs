@@ -79,7 +79,7 @@ pub(crate) async fn run(
                 .into_iter()
                 .map(|text| Arc::new(Message::user(text))),
         );
-        let context_tokens = budget.context(&with(&base, history), history);
+        let context_tokens = budget.context(&base.messages, history);
         if budget.due(context_tokens, history)
             && compact::compact(inner, &base, history, &mut budget, context_tokens, emitter)
                 .await
@@ -98,7 +98,7 @@ pub(crate) async fn run(
                 // Compact once and send again; a second overflow ends the run.
                 overflowed = true;
                 tracing::warn!(%message, "the request was too long for the model; compacting");
-                let before = budget.context(&with(&base, history), history);
+                let before = budget.context(&base.messages, history);
                 if compact::compact(inner, &base, history, &mut budget, before, emitter)
                     .await
                     .is_none()

@@ -62,9 +62,21 @@ where
     optional(deserializer, "a number")
 }
 
-/// An optional boolean (`true` or `false`); unset or empty leaves the default.
+/// An optional boolean: `true` or `false`, as text also `1`/`0` or `yes`/`no`;
+/// unset or empty leaves the default.
 pub(super) fn switch<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
-    optional(deserializer, "a boolean (true or false)")
+    match Option::<Written<bool>>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Written::Value(value)) => Ok(Some(value)),
+        Some(Written::Text(text)) => match text.trim() {
+            "true" | "1" | "yes" => Ok(Some(true)),
+            "false" | "0" | "no" => Ok(Some(false)),
+            "" => Ok(None),
+            other => Err(D::Error::custom(format!(
+                "`{other}` is not a boolean (true or false)"
+            ))),
+        },
+    }
 }
 
 /// A name of a closed set (`SandboxMode`, `ApprovalPolicy`), by its `FromStr`;
@@ -79,16 +91,7 @@ where
     Ok(parse(&text, "a known name")?.unwrap_or_default())
 }
 
-/// A boolean; as text `true`/`false`, `1`/`0` or `yes`/`no`; empty is `false`.
+/// A boolean, written as [`switch`] reads it; empty is `false`.
 pub(super) fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    match Written::<bool>::deserialize(deserializer)? {
-        Written::Value(value) => Ok(value),
-        Written::Text(text) => match text.trim() {
-            "true" | "1" | "yes" => Ok(true),
-            "false" | "0" | "no" | "" => Ok(false),
-            other => Err(D::Error::custom(format!(
-                "`{other}` is not a boolean (true or false)"
-            ))),
-        },
-    }
+    Ok(switch(deserializer)?.unwrap_or(false))
 }

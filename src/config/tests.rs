@@ -101,7 +101,7 @@ fn client_settings_from_a_file_and_the_environment() {
         assert_eq!(config.auth.refresh_margin_sec, Some(60));
         assert!(super::unknown::unknown_keys(Path::new("client.toml")).is_empty());
 
-        jail.set_env("CLANKA_CODEX__COMPRESS_REQUESTS", "true");
+        jail.set_env("CLANKA_CODEX__COMPRESS_REQUESTS", "1");
         jail.set_env("CLANKA_CODEX__MAX_CONVERSATIONS", "");
         let config = ConfigLoader::new().file("client.toml").load().unwrap();
         assert_eq!(config.codex.compress_requests, Some(true));
