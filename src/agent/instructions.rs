@@ -36,7 +36,7 @@ pub(crate) fn system_prompt() -> &'static str {
 /// The developer messages that follow the system prompt at the head of every
 /// request: what commands may do (sandbox and approval policy), the directory's
 /// AGENTS.md when present, then the `extra` instructions of this `send`. They are not
-/// kept in the history, so an edited AGENTS.md counts from the next request on.
+/// kept in the history, so an edited AGENTS.md counts from the next send on.
 pub(crate) fn developer_messages(
     workspace: &Workspace,
     policy: &ExecPolicy,
@@ -61,13 +61,21 @@ fn permissions(policy: &ExecPolicy) -> String {
     let sandbox = &policy.sandbox;
     let files = match sandbox.mode {
         SandboxMode::ReadOnly => {
-            "Commands run in a `read-only` sandbox: they can read files but write none."
+            "Commands run in a `read-only` sandbox: they can read files but write none.".to_owned()
         }
         SandboxMode::WorkspaceWrite => {
-            "Commands run in a `workspace-write` sandbox: they can read files, and write only \
-             in the working directory and the temp dir."
+            let mut places = "the working directory and the temp dir".to_owned();
+            for path in &sandbox.writable {
+                places.push_str(&format!(", `{}`", path.display()));
+            }
+            format!(
+                "Commands run in a `workspace-write` sandbox: they can read files, and write \
+                 only in {places}."
+            )
         }
-        SandboxMode::DangerFullAccess => "Commands run without a sandbox (`danger-full-access`).",
+        SandboxMode::DangerFullAccess => {
+            "Commands run without a sandbox (`danger-full-access`).".to_owned()
+        }
     };
     let network = match (sandbox.is_sandboxed(), sandbox.network) {
         (true, false) => " The network is off for commands.",
@@ -107,4 +115,19 @@ fn agents_md(workspace: &Workspace) -> Option<String> {
         &text[..end],
         text.len() - end
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use clanka_tools::{ExecPolicy, SandboxPolicy};
+
+    #[test]
+    fn the_model_is_told_every_place_it_may_write() {
+        let sandbox = SandboxPolicy::default().writable("/opt/cache");
+        let told = super::permissions(&ExecPolicy::default().with_sandbox(sandbox));
+        assert!(
+            told.contains("the working directory and the temp dir, `/opt/cache`."),
+            "{told}"
+        );
+    }
 }
