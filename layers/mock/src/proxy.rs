@@ -17,11 +17,13 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+
+use crate::common::lock;
 
 /// The longest request head read before the proxy gives up on a client.
 const MAX_HEAD: usize = 16 * 1024;
@@ -83,7 +85,7 @@ impl ConnectProxy {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.shared)
     }
 }
 
@@ -96,6 +98,8 @@ impl Drop for ConnectProxy {
 async fn accept(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
     loop {
         let Ok((client, _)) = listener.accept().await else {
+            // Out of descriptors or a reset client: wait instead of spinning.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             continue;
         };
         tokio::spawn(serve(client, Arc::clone(&shared)));
@@ -123,7 +127,7 @@ async fn serve(mut client: TcpStream, shared: Arc<Mutex<Shared>>) {
             .then(|| value.trim().to_owned())
     });
     let (required, route) = {
-        let shared = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        let shared = lock(&shared);
         (
             shared.authorization.clone(),
             shared.routes.get(target).copied(),
@@ -155,11 +159,7 @@ async fn serve(mut client: TcpStream, shared: Arc<Mutex<Shared>>) {
         upstream.ok()
     };
     tunnel.opened = upstream.is_some();
-    shared
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .tunnels
-        .push(tunnel);
+    lock(&shared).tunnels.push(tunnel);
     let Some(mut upstream) = upstream else {
         return;
     };

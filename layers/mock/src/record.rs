@@ -77,11 +77,7 @@ impl RecordedRequest {
     /// Whether the request asked for a remote compaction: its `input` ends with
     /// `{"type":"compaction_trigger"}`.
     pub fn is_compaction(&self) -> bool {
-        self.input()
-            .and_then(|input| input.last())
-            .and_then(|item| item.get("type"))
-            .and_then(Value::as_str)
-            == Some("compaction_trigger")
+        self.input().is_some_and(|input| is_trigger(input))
     }
 
     /// True for requests to a `…/responses` endpoint (HTTP or WebSocket message).
@@ -156,4 +152,13 @@ pub(crate) fn headers_of(map: &http::HeaderMap) -> BTreeMap<String, String> {
             .or_insert(value);
     }
     out
+}
+
+/// Whether a (full) input asks for a compaction: its last item is `compaction_trigger`.
+pub(crate) fn is_trigger(input: &[Value]) -> bool {
+    input
+        .last()
+        .and_then(|item| item.get("type"))
+        .and_then(Value::as_str)
+        == Some("compaction_trigger")
 }

@@ -25,13 +25,24 @@ use crate::common::lock;
 use crate::scenario::CompactionFault;
 use crate::state::AppState;
 
-/// Whether a (full) input asks for a compaction: its last item is `compaction_trigger`.
-pub(crate) fn is_trigger(input: &[Value]) -> bool {
-    input
-        .last()
-        .and_then(|item| item.get("type"))
-        .and_then(Value::as_str)
-        == Some("compaction_trigger")
+pub(crate) use crate::record::is_trigger;
+
+/// The compaction fault in force; one that is an HTTP error is that error.
+pub(crate) fn fault(state: &AppState) -> Result<Option<CompactionFault>, ApiError> {
+    let fault = lock(&state.compaction_fault).clone();
+    match &fault {
+        Some(CompactionFault::HttpError(error)) => Err(ApiError::from(error)),
+        _ => Ok(fault),
+    }
+}
+
+/// Whether `item` is a user message (the messages a compaction keeps).
+pub(crate) fn is_user_message(item: &Value) -> bool {
+    item.get("role").and_then(Value::as_str) == Some("user")
+        && item
+            .get("type")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t == "message")
 }
 
 /// A compaction item; `n` tells several apart.
@@ -102,33 +113,12 @@ fn compact(
 ) -> Result<Vec<Value>, ApiError> {
     check_auth(state, headers)?;
     let body = body.map_err(|e| ApiError::invalid(&e, None, None))?;
-    if !body.get("model").is_some_and(Value::is_string) {
-        return Err(ApiError::invalid(
-            "Missing required parameter: 'model'.",
-            Some("model"),
-            Some("missing_required_parameter"),
-        ));
-    }
+    validate::require_model(&body)?;
     check_model(state, path, &body)?;
-    let Some(input) = body.get("input").and_then(Value::as_array) else {
-        return Err(ApiError::invalid(
-            "Invalid type for 'input': expected an array of items.",
-            Some("input"),
-            Some("invalid_type"),
-        ));
-    };
+    let input = validate::input_list(&body)?;
     validate::input(input)?;
-    let fault = lock(&state.compaction_fault).clone();
-    if let Some(CompactionFault::HttpError(error)) = &fault {
-        return Err(ApiError::from(error));
-    }
-    let kept = input.iter().filter(|item| {
-        item.get("role").and_then(Value::as_str) == Some("user")
-            && item
-                .get("type")
-                .and_then(Value::as_str)
-                .is_none_or(|t| t == "message")
-    });
+    let fault = fault(state)?;
+    let kept = input.iter().filter(|item| is_user_message(item));
     let mut output: Vec<Value> = kept.cloned().collect();
     output.extend(compaction_items(state.next_id(), fault.as_ref()));
     Ok(output)

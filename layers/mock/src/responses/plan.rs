@@ -9,18 +9,15 @@ use super::common::ApiError;
 use super::emitter::{Built, Ctx};
 use super::{compaction, events, validate};
 use crate::common::lock;
-use crate::scenario::{CompactionFault, Faults, ScriptedResponse};
+use crate::scenario::{Faults, ScriptedResponse};
 use crate::state::AppState;
 
 /// Text of the last user message in `input`.
 pub(crate) fn last_user_text(input: &[Value]) -> Option<String> {
-    let message = input.iter().rev().find(|item| {
-        item.get("role").and_then(Value::as_str) == Some("user")
-            && item
-                .get("type")
-                .and_then(Value::as_str)
-                .is_none_or(|t| t == "message")
-    })?;
+    let message = input
+        .iter()
+        .rev()
+        .find(|item| compaction::is_user_message(item))?;
     match message.get("content")? {
         Value::String(text) => Some(text.clone()),
         Value::Array(parts) => Some(
@@ -75,10 +72,7 @@ pub(crate) fn plan(
 ) -> Result<(Built, Faults), ApiError> {
     let ctx = context(state, body, input);
     if compaction::is_trigger(input) {
-        let fault = lock(&state.compaction_fault).clone();
-        if let Some(CompactionFault::HttpError(error)) = &fault {
-            return Err(ApiError::from(error));
-        }
+        let fault = compaction::fault(state)?;
         return Ok((compaction::build(&ctx, fault.as_ref()), Faults::default()));
     }
     let script = if body.get("generate") == Some(&Value::Bool(false)) {

@@ -65,13 +65,7 @@ pub(crate) fn fields(body: &Value) -> Result<(), ApiError> {
             None,
         ));
     }
-    if !body.get("model").is_some_and(Value::is_string) {
-        return Err(ApiError::invalid(
-            "Missing required parameter: 'model'.",
-            Some("model"),
-            Some("missing_required_parameter"),
-        ));
-    }
+    require_model(body)?;
     if body.get("store") != Some(&Value::Bool(false)) {
         return Err(ApiError::invalid(
             "Store must be set to false",
@@ -89,14 +83,32 @@ pub(crate) fn fields(body: &Value) -> Result<(), ApiError> {
             ));
         }
     }
-    if !matches!(body.get("input"), Some(Value::Array(_))) {
-        return Err(ApiError::invalid(
+    input_list(body)?;
+    super::format::check(body)
+}
+
+/// Refuses a body without a `model` string.
+pub(crate) fn require_model(body: &Value) -> Result<(), ApiError> {
+    if body.get("model").is_some_and(Value::is_string) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "Missing required parameter: 'model'.",
+        Some("model"),
+        Some("missing_required_parameter"),
+    ))
+}
+
+/// The body's `input` list, refused when it is not one.
+pub(crate) fn input_list(body: &Value) -> Result<&[Value], ApiError> {
+    match body.get("input") {
+        Some(Value::Array(items)) => Ok(items),
+        _ => Err(ApiError::invalid(
             "Invalid type for 'input': expected an array of items.",
             Some("input"),
             Some("invalid_type"),
-        ));
+        )),
     }
-    super::format::check(body)
 }
 
 /// Checks the items of a (full) input, then that its tool calls and outputs pair up.
