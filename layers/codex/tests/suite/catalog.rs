@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use clanka_codex::{
-    CatalogError, CatalogSource, ClientSettings, CodexClient, ModelChoice, ModelError,
+    CatalogError, CatalogSource, ClientSettings, CodexClient, ModelCatalog, ModelChoice, ModelError,
 };
 use clanka_mock::{MockOptions, RecordedRequest};
 use clanka_model::{Prompt, ProviderOptions, ReasoningEffort};
@@ -171,4 +171,23 @@ async fn retired_models_and_unsupported_efforts_are_refused_before_any_request()
         .unwrap();
     assert_eq!(profile.slug, "gpt-6.1-sol");
     assert_eq!(profile.default_effort, Some(ReasoningEffort::Low));
+}
+
+#[test]
+fn the_built_in_catalogue_is_the_mocks() {
+    // Two copies of the official client's catalogue (each crate packs its own): they
+    // must not drift apart.
+    // The catalogue orders by priority; the file by whatever the client wrote.
+    let mut ours: Vec<String> = ModelCatalog::built_in()
+        .models()
+        .iter()
+        .map(|m| m.slug.to_string())
+        .collect();
+    let mut mocks: Vec<String> = clanka_mock::builtin_models()
+        .iter()
+        .map(|m| m["slug"].as_str().unwrap().to_owned())
+        .collect();
+    ours.sort();
+    mocks.sort();
+    assert_eq!(ours, mocks);
 }
