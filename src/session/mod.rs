@@ -164,13 +164,13 @@ impl SessionStore {
             .keys()
             .await
             .map_err(|source| store_error("*", source))?;
-        let mut sessions = Vec::new();
-        for id in keys
-            .iter()
-            .filter_map(|key| key.strip_suffix(record::INFO_SUFFIX))
-        {
-            sessions.push(self.info(id).await);
-        }
+        // The records are read concurrently, as a session's chunks are.
+        let mut sessions = futures_util::future::join_all(
+            keys.iter()
+                .filter_map(|key| key.strip_suffix(record::INFO_SUFFIX))
+                .map(|id| self.info(id)),
+        )
+        .await;
         sessions.sort_by_key(|listed| {
             std::cmp::Reverse(listed.as_ref().map_or(0, |info| info.updated_ms))
         });
