@@ -110,28 +110,15 @@ fn push_assistant(items: &mut Vec<Value>, output: &[AssistantItem]) {
                 items.push(value);
             }
             AssistantItem::ToolCall(call) => {
-                let value = match call.kind {
-                    ToolCallKind::Function => {
-                        let mut value = json!({
-                            "type": "function_call",
-                            "name": call.name,
-                            "arguments": call.arguments,
-                            "call_id": call.id,
-                        });
-                        set_server_id(&mut value, call.item_id.as_deref(), "fc_");
-                        value
-                    }
-                    ToolCallKind::Freeform => {
-                        let mut value = json!({
-                            "type": "custom_tool_call",
-                            "name": call.name,
-                            "input": call.arguments,
-                            "call_id": call.id,
-                        });
-                        set_server_id(&mut value, call.item_id.as_deref(), "ctc_");
-                        value
-                    }
+                let (kind, argument, prefix) = match call.kind {
+                    ToolCallKind::Function => ("function_call", "arguments", "fc_"),
+                    ToolCallKind::Freeform => ("custom_tool_call", "input", "ctc_"),
                 };
+                // Fields in the official client's order: type, name, the argument, id.
+                let mut value = json!({"type": kind, "name": call.name});
+                value[argument] = json!(call.arguments);
+                value["call_id"] = json!(call.id);
+                set_server_id(&mut value, call.item_id.as_deref(), prefix);
                 items.push(value);
             }
             AssistantItem::Compaction {
